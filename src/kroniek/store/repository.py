@@ -1,0 +1,332 @@
+"""The one module that reads and writes the store. Stages call these methods; nothing else issues SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from kroniek.model import Article, Claim, Document, Event, PartialDate
+from kroniek.store import schema
+from kroniek.store.migrate import upgrade
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class IngestResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: IngestResult) -> IngestResult:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+    def to_dict(self) -> dict[str, int]:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def article_from_row(row: Any) -> Article:
+    published = None
+    if row.published_at:
+        published = PartialDate.parse(row.published_at)
+    return Article(
+        id=row.id,
+        outlet=row.outlet,
+        url=row.url,
+        title=row.title,
+        text=row.text,
+        published=published,
+        language=row.language,
+        source=row.source,
+        source_line=row.source_line,
+        ingested_at=row.ingested_at,
+    )
+
+
+class Store:
+    """Repository over one database. ``Store.open(url)`` brings the schema up to date first."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        engine = make_engine(url)
+        upgrade(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    # --- articles ---------------------------------------------------------------------------------------------
+
+    def ingest_batch(self, batch: Sequence[Article]) -> IngestResult:
+        """Store a batch in one transaction: new ids are added, changed text is an update that keeps the old
+        version, identical content changes nothing. Killed mid-way, the transaction leaves nothing behind."""
+        result = IngestResult()
+        if not batch:
+            return result
+        now = utcnow()
+        with self.engine.begin() as conn:
+            ids = list({a.id for a in batch})
+            existing = {
+                row.id: row
+                for chunk in _chunks(ids, 500)
+                for row in conn.execute(select(schema.articles).where(schema.articles.c.id.in_(chunk)))
+            }
+            seen: dict[str, str] = {}
+            for article in batch:
+                content_hash = article.content_hash
+                previous_hash = seen.get(article.id)
+                row = existing.get(article.id)
+                if previous_hash == content_hash or (previous_hash is None and row is not None
+                                                     and row.content_hash == content_hash):
+                    result.unchanged += 1
+                    continue
+                values = _article_values(article, content_hash)
+                if row is None and previous_hash is None:
+                    conn.execute(insert(schema.articles).values(
+                        **values, version=1, ingested_at=article.ingested_at or now, updated_at=now))
+                    result.added += 1
+                else:
+                    current = conn.execute(
+                        select(schema.articles).where(schema.articles.c.id == article.id)).one()
+                    conn.execute(insert(schema.article_versions).values(
+                        article_id=current.id, version=current.version, title=current.title, text=current.text,
+                        published_at=current.published_at, date_precision=current.date_precision,
+                        content_hash=current.content_hash, replaced_at=now))
+                    conn.execute(update(schema.articles).where(schema.articles.c.id == article.id).values(
+                        **values, version=current.version + 1, updated_at=now))
+                    result.updated += 1
+                seen[article.id] = content_hash
+        return result
+
+    def count_articles(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(schema.articles)).scalar_one())
+
+    def articles(self, limit: int | None = None, offset: int = 0, outlet: str | None = None) -> list[Article]:
+        query = select(schema.articles).order_by(schema.articles.c.seq)
+        if outlet:
+            query = query.where(schema.articles.c.outlet == outlet)
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
+        with self.engine.connect() as conn:
+            return [article_from_row(row) for row in conn.execute(query)]
+
+    def iter_articles(self, batch_size: int = 500) -> Iterator[Article]:
+        last = 0
+        while True:
+            with self.engine.connect() as conn:
+                rows = list(conn.execute(select(schema.articles).where(schema.articles.c.seq > last)
+                                         .order_by(schema.articles.c.seq).limit(batch_size)))
+            if not rows:
+                return
+            for row in rows:
+                yield article_from_row(row)
+            last = rows[-1].seq
+
+    def get_article(self, article_id: str) -> Article | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(schema.articles).where(schema.articles.c.id == article_id)).first()
+            if row is None:  # accept a unique prefix, as git does for commits
+                rows = list(conn.execute(select(schema.articles)
+                                         .where(schema.articles.c.id.startswith(article_id)).limit(2)))
+                row = rows[0] if len(rows) == 1 else None
+        return article_from_row(row) if row is not None else None
+
+    def article_versions(self, article_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(schema.article_versions)
+                                .where(schema.article_versions.c.article_id == article_id)
+                                .order_by(schema.article_versions.c.version))
+            return [dict(row._mapping) for row in rows]
+
+    def set_language(self, article_id: str, language: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(schema.articles).where(schema.articles.c.id == article_id)
+                         .values(language=language))
+
+    # --- incremental stages -----------------------------------------------------------------------------------
+
+    def pending(self, stage: str, batch_size: int = 200) -> Iterator[list[Article]]:
+        """Batches of articles whose current content the stage has not processed yet, in arrival order."""
+        last = 0
+        while True:
+            runs = schema.stage_runs
+            query = (
+                select(schema.articles)
+                .outerjoin(runs, (runs.c.article_id == schema.articles.c.id) & (runs.c.stage == stage))
+                .where(schema.articles.c.seq > last)
+                .where((runs.c.content_hash.is_(None)) | (runs.c.content_hash != schema.articles.c.content_hash))
+                .order_by(schema.articles.c.seq)
+                .limit(batch_size)
+            )
+            with self.engine.connect() as conn:
+                rows = list(conn.execute(query))
+            if not rows:
+                return
+            last = rows[-1].seq
+            yield [article_from_row(row) for row in rows]
+
+    def count_pending(self, stage: str) -> int:
+        runs = schema.stage_runs
+        query = (
+            select(func.count())
+            .select_from(schema.articles)
+            .outerjoin(runs, (runs.c.article_id == schema.articles.c.id) & (runs.c.stage == stage))
+            .where((runs.c.content_hash.is_(None)) | (runs.c.content_hash != schema.articles.c.content_hash))
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def mark_done(self, conn: Connection, stage: str, articles: Iterable[Article],
+                  notes: dict[str, str] | None = None) -> None:
+        now = utcnow()
+        for article in articles:
+            conn.execute(delete(schema.stage_runs).where(
+                (schema.stage_runs.c.article_id == article.id) & (schema.stage_runs.c.stage == stage)))
+            conn.execute(insert(schema.stage_runs).values(
+                article_id=article.id, stage=stage, content_hash=article.content_hash,
+                note=(notes or {}).get(article.id), done_at=now))
+
+    def stage_notes(self, stage: str) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(schema.stage_runs.c.article_id, schema.stage_runs.c.note)
+                                .where(schema.stage_runs.c.stage == stage)
+                                .where(schema.stage_runs.c.note.is_not(None)))
+            return {row.article_id: row.note for row in rows}
+
+    # --- analysis cache ---------------------------------------------------------------------------------------
+
+    def load_document(self, text_hash: str, analyser: str) -> Document | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(schema.analyses.c.data).where(
+                (schema.analyses.c.text_hash == text_hash) & (schema.analyses.c.analyser == analyser))).first()
+        return Document.from_dict(json.loads(row.data)) if row else None
+
+    def load_documents(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Document]:
+        found: dict[tuple[str, str], Document] = {}
+        hashes = list({k[0] for k in keys})
+        with self.engine.connect() as conn:
+            for chunk in _chunks(hashes, 500):
+                for row in conn.execute(select(schema.analyses).where(schema.analyses.c.text_hash.in_(chunk))):
+                    found[(row.text_hash, row.analyser)] = Document.from_dict(json.loads(row.data))
+        return {k: v for k, v in found.items() if k in set(keys)}
+
+    def save_document(self, conn: Connection, text_hash: str, document: Document) -> None:
+        table = schema.analyses
+        conn.execute(delete(table).where((table.c.text_hash == text_hash) & (table.c.analyser == document.analyser)))
+        conn.execute(insert(table).values(text_hash=text_hash, analyser=document.analyser,
+                                          data=json.dumps(document.to_dict(), ensure_ascii=False),
+                                          created_at=utcnow()))
+
+    def document_for(self, article: Article) -> Document | None:
+        """The newest cached analysis of the article's current text, whatever analyser made it."""
+        from kroniek.analyse.document import document_hash  # local: analyse depends on store, not back
+
+        with self.engine.connect() as conn:
+            row = conn.execute(select(schema.analyses.c.data)
+                               .where(schema.analyses.c.text_hash == document_hash(article))
+                               .order_by(schema.analyses.c.created_at.desc()).limit(1)).first()
+        return Document.from_dict(json.loads(row.data)) if row else None
+
+    # --- mentions (events per article) and claims -------------------------------------------------------------
+
+    def replace_extractions(self, conn: Connection, article_id: str, events: Sequence[Event],
+                            claims: Sequence[Claim]) -> None:
+        conn.execute(delete(schema.mentions).where(schema.mentions.c.article_id == article_id))
+        conn.execute(delete(schema.claims).where(schema.claims.c.article_id == article_id))
+        for ev in events:
+            conn.execute(insert(schema.mentions).values(
+                id=ev.id, article_id=ev.article_id, sentence=ev.sentence, event_type=ev.event_type,
+                sub_event_type=ev.sub_event_type, plover_type=ev.plover_type, happened=ev.happened,
+                date_start=ev.date.value.isoformat() if ev.date else None,
+                date_end=ev.date.last_day.isoformat() if ev.date else None,
+                place=ev.place.name if ev.place else None, country=ev.place.iso2 if ev.place else None,
+                data=json.dumps(ev.to_dict(), ensure_ascii=False)))
+        for claim in claims:
+            conn.execute(insert(schema.claims).values(
+                id=claim.id, article_id=claim.article_id, kind=claim.kind, value=claim.value,
+                mention_id=claim.event_id, data=json.dumps(claim.to_dict(), ensure_ascii=False)))
+
+    def mentions(self, article_ids: Sequence[str] | None = None) -> list[Event]:
+        query = select(schema.mentions.c.data)
+        with self.engine.connect() as conn:
+            if article_ids is None:
+                rows = list(conn.execute(query.order_by(schema.mentions.c.article_id, schema.mentions.c.sentence)))
+            else:
+                rows = [row for chunk in _chunks(list(article_ids), 500)
+                        for row in conn.execute(query.where(schema.mentions.c.article_id.in_(chunk)))]
+        return [Event.from_dict(json.loads(row.data)) for row in rows]
+
+    def claims(self, article_ids: Sequence[str] | None = None) -> list[Claim]:
+        query = select(schema.claims.c.data)
+        with self.engine.connect() as conn:
+            if article_ids is None:
+                rows = list(conn.execute(query.order_by(schema.claims.c.article_id)))
+            else:
+                rows = [row for chunk in _chunks(list(article_ids), 500)
+                        for row in conn.execute(query.where(schema.claims.c.article_id.in_(chunk)))]
+        return [Claim.from_dict(json.loads(row.data)) for row in rows]
+
+    def count(self, table_name: str) -> int:
+        table = schema.metadata.tables[table_name]
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def _article_values(article: Article, content_hash: str) -> dict[str, Any]:
+    published = article.published
+    return {
+        "id": article.id,
+        "outlet": article.outlet,
+        "url": article.url,
+        "title": article.title,
+        "text": article.text,
+        "published_at": published.iso() if published else None,
+        "date_precision": published.precision.value if published else None,
+        "published_start": published.value.isoformat() if published else None,
+        "published_end": published.last_day.isoformat() if published else None,
+        "language": article.language,
+        "content_hash": content_hash,
+        "source": article.source,
+        "source_line": article.source_line,
+    }
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for index in range(0, len(items), size):
+        yield items[index : index + size]

@@ -1,0 +1,176 @@
+"""Tables of the store (SQLAlchemy Core). Changes here need an Alembic migration in ``migrations/versions``.
+
+Extracted records (documents, events, claims, stories) keep their full form as JSON in ``data`` columns and copy
+the fields that queries filter on into plain columns.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),  # arrival order
+    Column("id", String(64), nullable=False, unique=True),
+    Column("outlet", String(200), nullable=False),
+    Column("url", Text),
+    Column("title", Text, nullable=False, default=""),
+    Column("text", Text, nullable=False),
+    Column("published_at", String(40)),
+    Column("date_precision", String(10)),
+    Column("published_start", String(10)),  # ISO date of the period's first day, for range queries
+    Column("published_end", String(10)),
+    Column("language", String(12)),
+    Column("content_hash", String(64), nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("source", Text),
+    Column("source_line", Integer),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_articles_outlet", articles.c.outlet)
+Index("ix_articles_published", articles.c.published_start)
+
+article_versions = Table(
+    "article_versions",
+    metadata,
+    Column("article_id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("published_at", String(40)),
+    Column("date_precision", String(10)),
+    Column("content_hash", String(64), nullable=False),
+    Column("replaced_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("article_id", "version", name="uq_article_versions"),
+)
+
+analyses = Table(
+    "analyses",
+    metadata,
+    Column("text_hash", String(64), primary_key=True),
+    Column("analyser", String(120), primary_key=True),
+    Column("data", Text, nullable=False),  # Document as JSON
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+stage_runs = Table(
+    "stage_runs",
+    metadata,
+    Column("article_id", String(64), primary_key=True),
+    Column("stage", String(40), primary_key=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("note", Text),
+    Column("done_at", DateTime(timezone=True), nullable=False),
+)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("article_id", String(64), nullable=False),
+    Column("sentence", Integer, nullable=False),
+    Column("event_type", String(60), nullable=False),
+    Column("sub_event_type", String(80), nullable=False),
+    Column("plover_type", String(20), nullable=False),
+    Column("happened", Boolean, nullable=False),
+    Column("date_start", String(10)),
+    Column("date_end", String(10)),
+    Column("place", Text),
+    Column("country", String(2)),
+    Column("event_id", String(32)),  # canonical (linked) event
+    Column("data", Text, nullable=False),
+)
+Index("ix_mentions_article", mentions.c.article_id)
+Index("ix_mentions_event", mentions.c.event_id)
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("article_id", String(64), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("value", Integer),
+    Column("mention_id", String(32)),
+    Column("event_id", String(32)),
+    Column("data", Text, nullable=False),
+)
+Index("ix_claims_article", claims.c.article_id)
+Index("ix_claims_event", claims.c.event_id)
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("title", Text, nullable=False, default=""),
+    Column("first_seen", String(40)),
+    Column("last_seen", String(40)),
+    Column("article_count", Integer, nullable=False, default=0),
+    Column("outlet_count", Integer, nullable=False, default=0),
+    Column("status", String(12), nullable=False, default="active"),  # active | merged
+    Column("merged_into", String(32)),
+    Column("profile", Text),  # clustering state (term weights, entities) as JSON
+    Column("data", Text),  # summary as JSON
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_stories_last_seen", stories.c.last_seen)
+
+story_articles = Table(
+    "story_articles",
+    metadata,
+    Column("article_id", String(64), primary_key=True),
+    Column("story_id", String(32), ForeignKey("stories.id"), nullable=False),
+    Column("similarity", Float),
+    Column("joined_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_story_articles_story", story_articles.c.story_id)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("story_id", String(32)),
+    Column("event_type", String(60), nullable=False),
+    Column("sub_event_type", String(80), nullable=False),
+    Column("plover_type", String(20), nullable=False),
+    Column("date_start", String(10)),
+    Column("date_end", String(10)),
+    Column("place", Text),
+    Column("country", String(2)),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("fatalities", Integer),
+    Column("status", String(12), nullable=False, default="active"),  # active | merged
+    Column("merged_into", String(32)),
+    Column("data", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_events_story", events.c.story_id)
+Index("ix_events_date", events.c.date_start)
+
+merges = Table(
+    "merges",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(10), nullable=False),  # story | event
+    Column("old_id", String(32), nullable=False),
+    Column("new_id", String(32), nullable=False),
+    Column("reason", Text),
+    Column("at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from kroniek.model import Article, DatePrecision, PartialDate
+from kroniek.store.repository import Store
+
+
+def make(text: str, url: str | None = "https://krant.example/a", outlet: str = "krant") -> Article:
+    return Article(outlet=outlet, text=text, title="Kop", url=url, published=PartialDate.parse("2024-11"))
+
+
+def test_same_article_twice_changes_nothing(store: Store) -> None:
+    first = store.ingest_batch([make("De raad vergaderde dinsdag.")])
+    second = store.ingest_batch([make("De raad vergaderde dinsdag.")])
+    assert (first.added, second.added, second.unchanged) == (1, 0, 1)
+    assert store.count_articles() == 1
+
+
+def test_changed_text_is_an_update_that_keeps_the_previous_version(store: Store) -> None:
+    store.ingest_batch([make("Eerste versie van het bericht.")])
+    result = store.ingest_batch([make("Tweede versie, met een correctie.")])
+    assert result.updated == 1
+    [article] = store.articles()
+    assert article.text.startswith("Tweede")
+    versions = store.article_versions(article.id)
+    assert [v["text"] for v in versions] == ["Eerste versie van het bericht."]
+
+
+def test_month_precision_survives_the_store(store: Store) -> None:
+    store.ingest_batch([make("Een bericht zonder dag.")])
+    [article] = store.articles()
+    assert article.published is not None
+    assert article.published.precision is DatePrecision.MONTH
+    assert article.published.iso() == "2024-11"
+
+
+def test_id_falls_back_to_content_hash_without_url(store: Store) -> None:
+    a, b = make("Tekst een.", url=None), make("Tekst twee.", url=None)
+    assert a.id != b.id
+    store.ingest_batch([a, b])
+    assert store.count_articles() == 2
+
+
+def test_duplicates_inside_one_batch_are_one_article(store: Store) -> None:
+    result = store.ingest_batch([make("Zelfde."), make("Zelfde.")])
+    assert (result.added, result.unchanged) == (1, 1)
+
+
+def test_pending_tracks_content_changes(store: Store) -> None:
+    store.ingest_batch([make("Versie een.")])
+    [batch] = list(store.pending("analyse"))
+    with store.engine.begin() as conn:
+        store.mark_done(conn, "analyse", batch)
+    assert list(store.pending("analyse")) == []
+    store.ingest_batch([make("Versie twee.")])
+    assert [a.text for b in store.pending("analyse") for a in b] == ["Versie twee."]
+
+
+def test_partial_date_parsing() -> None:
+    assert PartialDate.parse("2022-01").last_day == dt.date(2022, 1, 31)
+    assert PartialDate.parse("2022-01-05").time_precision == 1
+    assert PartialDate.parse("2022-01").time_precision == 3
+    moment = PartialDate.parse("2022-01-05T14:30:00+01:00")
+    assert moment.precision is DatePrecision.DATETIME and moment.value == dt.date(2022, 1, 5)
+    assert PartialDate.parse("2022-01").overlaps(PartialDate.parse("2022-01-20"))
+    assert not PartialDate.parse("2022-02").overlaps(PartialDate.parse("2022-01-20"))
