@@ -42,7 +42,7 @@ state = State()
 @app.callback()
 def main_options(
     db: Annotated[str | None, typer.Option("--db", envvar="KRONIEK_DB",
-                                           help="SQLAlchemy URL of the store (default: SQLite in the user data dir)")] = None,
+                                           help="SQLAlchemy URL (default: SQLite in the user data dir)")] = None,
     config: Annotated[Path | None, typer.Option("--config", exists=True, dir_okay=False,
                                                 help="TOML file overriding defaults.toml")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what each stage does")] = False,
@@ -146,7 +146,7 @@ def articles(
         return
     table = Table("id", "outlet", "published", "prec.", "lang", "title")
     for a in rows:
-        table.add_row(a.id, a.outlet, a.published.iso() if a.published else "", 
+        table.add_row(a.id, a.outlet, a.published.iso() if a.published else "",
                       a.published.precision.value if a.published else "", a.language or "",
                       (a.title or a.text[:60]).replace("\n", " "))
     out.print(table)

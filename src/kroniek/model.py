@@ -11,13 +11,13 @@ import calendar
 import datetime as dt
 import hashlib
 from dataclasses import asdict, dataclass, field, fields
-from enum import Enum
+from enum import StrEnum
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 
-class DatePrecision(str, Enum):
+class DatePrecision(StrEnum):
     YEAR = "year"
     MONTH = "month"
     WEEK = "week"

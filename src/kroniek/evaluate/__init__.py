@@ -1,7 +1,8 @@
-"""Scorers for the stages, each beside the stage it scores in spirit: ``kroniek eval ner|events|stories``."""
+"""Scorers: ``kroniek eval ner|events|stories``. Each lives in its own module with an ``evaluate`` function."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,4 +11,15 @@ from kroniek.config import Settings
 
 Evaluator = Callable[[Path, Path | None, Settings], dict[str, Any]]
 
-EVALUATORS: dict[str, Evaluator] = {}
+_MODULES = {"ner": "kroniek.evaluate.ner", "events": "kroniek.evaluate.events", "stories": "kroniek.evaluate.stories"}
+
+
+class _Registry(dict[str, Evaluator]):
+    def __missing__(self, kind: str) -> Evaluator:
+        module = importlib.import_module(_MODULES[kind])
+        evaluator: Evaluator = module.evaluate
+        self[kind] = evaluator
+        return evaluator
+
+
+EVALUATORS: dict[str, Evaluator] = _Registry()

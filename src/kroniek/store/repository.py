@@ -176,8 +176,10 @@ class Store:
 
     def set_language(self, article_id: str, language: str | None) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(schema.articles).where(schema.articles.c.id == article_id)
-                         .values(language=language))
+            self.set_language_in(conn, article_id, language)
+
+    def set_language_in(self, conn: Connection, article_id: str, language: str | None) -> None:
+        conn.execute(update(schema.articles).where(schema.articles.c.id == article_id).values(language=language))
 
     # --- incremental stages -----------------------------------------------------------------------------------
 
@@ -261,7 +263,11 @@ class Store:
             row = conn.execute(select(schema.analyses.c.data)
                                .where(schema.analyses.c.text_hash == document_hash(article))
                                .order_by(schema.analyses.c.created_at.desc()).limit(1)).first()
-        return Document.from_dict(json.loads(row.data)) if row else None
+        if row is None:
+            return None
+        document = Document.from_dict(json.loads(row.data))
+        document.article_id = article.id  # the same text may have been analysed for a syndicated copy
+        return document
 
     # --- mentions (events per article) and claims -------------------------------------------------------------
 

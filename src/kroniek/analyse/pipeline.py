@@ -1,0 +1,230 @@
+"""The analysis pipeline: a list of small named components over one ``Document`` (spaCy-style).
+
+    metadata → language → segment → triage → deep (Frog) → entities
+
+Every sentence gets the fast tokenizer; only sentences that later stages need (title, lead, sentences with event or
+figure cues) go to Frog, in one request per batch of articles, so the slow tagger is kept busy on what matters.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kroniek.analyse.document import MetadataFinder, document_text
+from kroniek.analyse.language import detect_language
+from kroniek.model import Article, Document, PartialDate, Sentence
+
+log = logging.getLogger("kroniek.analyse")
+
+ANALYSER_VERSION = "kroniek-analyse-3"
+DUTCH = "nl"
+DEEP_MODES = ("all", "triage", "none")
+
+
+@dataclass
+class AnalysisOptions:
+    deep: str = "triage"  # all | triage | none
+    lead_sentences: int = 2
+    frog_binary: str = "frog"
+    frog_skip: str = "pmc"
+    frog_port: int = 0
+    frog_start_timeout_s: float = 90.0
+    frog_request_timeout_s: float = 120.0
+    frog_restarts: int = 3
+
+    @classmethod
+    def from_settings(cls, section: dict[str, Any]) -> AnalysisOptions:
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in section.items() if k in known})
+
+
+@dataclass
+class Batch:
+    """The articles analysed together, with per-document working state the components share."""
+
+    articles: list[Article]
+    documents: list[Document]
+    deep_sentences: list[list[int]] = field(default_factory=list)  # per document: sentence indexes for Frog
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+Component = Callable[["Analyser", Batch], None]
+
+
+class Analyser:
+    """Runs the components over batches of articles. Owns the Frog service for its lifetime."""
+
+    def __init__(self, options: AnalysisOptions | None = None) -> None:
+        self.options = options or AnalysisOptions()
+        if self.options.deep not in DEEP_MODES:
+            raise ValueError(f"analyse.deep must be one of {DEEP_MODES}, not {self.options.deep!r}")
+        self._frog: Any = None
+        self.components: list[tuple[str, Component]] = [
+            ("metadata", set_metadata),
+            ("language", set_language),
+            ("segment", segment),
+            ("triage", triage),
+            ("deep", deep_analyse),
+            ("entities", find_entities),
+        ]
+
+    # -- lifecycle -------------------------------------------------------------------------------------------
+
+    @property
+    def frog(self) -> Any:
+        if self._frog is None:
+            from kroniek.analyse.frog import FrogService
+
+            o = self.options
+            self._frog = FrogService(binary=o.frog_binary, skip=o.frog_skip, port=o.frog_port,
+                                     start_timeout=o.frog_start_timeout_s,
+                                     request_timeout=o.frog_request_timeout_s, max_restarts=o.frog_restarts)
+            self._frog.start()
+        return self._frog
+
+    def close(self) -> None:
+        if self._frog is not None:
+            self._frog.stop()
+            self._frog = None
+
+    def __enter__(self) -> Analyser:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def version(self) -> str:
+        """Cache key part: changes whenever the analysis would come out different."""
+        backend = "none"
+        if self.options.deep != "none":
+            from kroniek.analyse.frog import frog_version
+
+            backend = frog_version(self.options.frog_binary, self.options.frog_skip)
+        return f"{ANALYSER_VERSION}/{backend}/deep={self.options.deep}/lead={self.options.lead_sentences}"
+
+    # -- running ---------------------------------------------------------------------------------------------
+
+    def analyse_batch(self, articles: Sequence[Article]) -> Batch:
+        version = self.version
+        batch = Batch(list(articles), [Document(a.id, document_text(a), analyser=version) for a in articles])
+        for _name, component in self.components:
+            component(self, batch)
+        return batch
+
+    def analyse(self, article: Article) -> Document:
+        return self.analyse_batch([article]).documents[0]
+
+
+def analyse_text(text: str, published: PartialDate | None = None, title: str = "",
+                 analyser: Analyser | None = None, outlet: str = "text") -> Document:
+    """Analyse one text outside the store (tests, evaluation, notebooks)."""
+    article = Article(outlet=outlet, text=text, title=title, published=published)
+    if analyser is not None:
+        return analyser.analyse(article)
+    with Analyser() as own:
+        return own.analyse(article)
+
+
+# --- components -----------------------------------------------------------------------------------------------
+
+
+def set_metadata(_analyser: Analyser, batch: Batch) -> None:
+    finder = MetadataFinder.for_language(DUTCH)
+    for article, doc in zip(batch.articles, batch.documents, strict=True):
+        title_end = len(article.title) if article.title else 0
+        doc.metadata = finder.find(doc.text, title_end)
+
+
+def set_language(_analyser: Analyser, batch: Batch) -> None:
+    for article, doc in zip(batch.articles, batch.documents, strict=True):
+        doc.language = article.language or detect_language(article.text or article.title)
+        if doc.language != DUTCH:
+            batch.notes[article.id] = f"language {doc.language or 'unknown'}: Dutch-only stages skipped"
+
+
+def segment(_analyser: Analyser, batch: Batch) -> None:
+    from kroniek.analyse.tokenize import shallow_sentences
+
+    for doc in batch.documents:
+        excluded = [(m.start, m.end) for m in doc.metadata if m.kind != "title"]
+        sentences: list[Sentence] = []
+        for sentence in shallow_sentences(doc.text):
+            if any(start <= sentence.start and sentence.end <= end for start, end in excluded):
+                continue  # page furniture, not reporting
+            sentences.append(sentence)
+        doc.sentences = sentences
+
+
+def triage(analyser: Analyser, batch: Batch) -> None:
+    from kroniek.extract.cues import needs_deep
+
+    mode = analyser.options.deep
+    lead = analyser.options.lead_sentences
+    batch.deep_sentences = []
+    for doc in batch.documents:
+        if mode == "none" or doc.language != DUTCH:
+            batch.deep_sentences.append([])
+            continue
+        if mode == "all":
+            batch.deep_sentences.append(list(range(len(doc.sentences))))
+            continue
+        chosen = [i for i, s in enumerate(doc.sentences)
+                  if i < lead or needs_deep(doc.text[s.start:s.end])]
+        batch.deep_sentences.append(chosen)
+
+
+# Frog reads paragraphs; a blank line between our sentences keeps its sentence split inside ours.
+_SEPARATOR = "\n\n"
+
+
+def deep_analyse(analyser: Analyser, batch: Batch) -> None:
+    from kroniek.analyse.frog import align
+
+    pieces: list[str] = []
+    owners: list[tuple[int, int, int]] = []  # (document, sentence, offset of the piece in the joined text)
+    cursor = 0
+    for d, (doc, chosen) in enumerate(zip(batch.documents, batch.deep_sentences, strict=True)):
+        for s in chosen:
+            sentence = doc.sentences[s]
+            piece = doc.text[sentence.start:sentence.end].replace("\n", " ")
+            owners.append((d, s, cursor))
+            pieces.append(piece)
+            cursor += len(piece) + len(_SEPARATOR)
+    if not pieces:
+        return
+    joined = _SEPARATOR.join(pieces)
+    frog_sentences = analyser.frog.analyse(joined)
+    aligned = align(joined, frog_sentences)
+    # Hand each Frog token back to the sentence whose piece contains it, shifted to document offsets.
+    starts = [o[2] for o in owners]
+    import bisect
+
+    replaced: dict[tuple[int, int], list[Any]] = {}
+    for frog_sentence in aligned:
+        for token in frog_sentence.tokens:
+            k = bisect.bisect_right(starts, token.start) - 1
+            if k < 0:
+                continue
+            d, s, offset = owners[k]
+            sentence = batch.documents[d].sentences[s]
+            token.start += sentence.start - offset
+            token.end += sentence.start - offset
+            if token.end > sentence.end:
+                continue
+            replaced.setdefault((d, s), []).append(token)
+    for (d, s), tokens in replaced.items():
+        sentence = batch.documents[d].sentences[s]
+        sentence.tokens = tokens
+        sentence.deep = True
+
+
+def find_entities(_analyser: Analyser, batch: Batch) -> None:
+    from kroniek.analyse.entities import find_entities as entity_layer
+
+    for doc in batch.documents:
+        if doc.language == DUTCH:
+            doc.entities = entity_layer(doc)
