@@ -258,6 +258,33 @@ def stories(
     out.print(table)
 
 
+@app.command()
+def spark(
+    paths: Annotated[list[str], typer.Argument(help="Inputs to ingest first (any format ingest reads)")],
+    partitions: Annotated[int, typer.Option("--partitions", min=1, help="Spark partitions")] = 2,
+    master: Annotated[str, typer.Option("--master", help="Spark master URL")] = "local[2]",
+    fmt: Annotated[str, typer.Option("--format")] = "auto",
+    outlet: Annotated[str | None, typer.Option("--outlet")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Ingest, then analyse and extract in Spark partitions, then link and reconcile: same results as `run`."""
+    from kroniek.ingest import ReadOptions, ingest_paths
+    from kroniek.scale.spark import run_spark
+
+    conf = settings()
+    with open_store() as store:
+        ingested = ingest_paths(store, paths, fmt=fmt, options=ReadOptions(outlet=outlet),
+                                on_rejected=lambda r: err.print(str(r), markup=False, highlight=False))
+        reports = run_spark(store, conf, partitions=partitions, master=master)
+    if as_json:
+        print_json({"ingest": ingested.to_dict(), "stages": [r.to_dict() for r in reports]})
+    else:
+        err.print(f"ingested: added {ingested.added}, rejected {len(ingested.rejected)}", markup=False)
+        for report in reports:
+            err.print(f"{report.name}: {report.processed} articles", markup=False)
+    raise typer.Exit(1 if ingested.rejected else 0)
+
+
 # --- export and serve ---------------------------------------------------------------------------------------
 
 

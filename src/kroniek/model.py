@@ -179,6 +179,15 @@ class Article:
             "ingested_at": self.ingested_at.isoformat() if self.ingested_at else None,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        published = data.get("published_at")
+        ingested = data.get("ingested_at")
+        return cls(outlet=data["outlet"], text=data["text"], title=data.get("title") or "", url=data.get("url"),
+                   published=PartialDate.parse(published) if published else None, id=data.get("id") or "",
+                   language=data.get("language"), source=data.get("source"), source_line=data.get("source_line"),
+                   ingested_at=dt.datetime.fromisoformat(ingested) if ingested else None)
+
 
 # --- analysis layer -------------------------------------------------------------------------------------------
 

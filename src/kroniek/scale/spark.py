@@ -1,0 +1,90 @@
+"""``kroniek spark``: the same stages on an archive too big for one process, partitioned with PySpark.
+
+Analysis and extraction are per article, so they run inside Spark partitions (each partition starts its own
+analyser, Frog included). Linking and reconciliation depend on arrival order across the whole archive, so the
+driver runs them afterwards with the very same stage code. The store therefore ends with the same stories, events
+and figures as a local ``kroniek run`` over the same input.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from kroniek.analyse.document import document_hash
+from kroniek.analyse.pipeline import Analyser, AnalysisOptions
+from kroniek.config import Settings
+from kroniek.model import Article, Claim, Document, Event
+from kroniek.pipeline import StageReport
+from kroniek.store.repository import Store
+
+
+@dataclass
+class PartitionResult:
+    article_id: str
+    document: dict[str, Any]
+    events: list[dict[str, Any]]
+    claims: list[dict[str, Any]]
+    note: str | None
+
+
+def process_partition(rows: Iterable[str], options: dict[str, Any]) -> Iterator[str]:
+    """Runs on an executor: JSON article rows in, JSON results out (plain strings pickle cheaply)."""
+    from kroniek.extract.stage import extract_article
+
+    articles = [Article.from_dict(json.loads(row)) for row in rows]
+    if not articles:
+        return
+    with Analyser(AnalysisOptions.from_settings(options)) as analyser:
+        batch_size = 32
+        for start in range(0, len(articles), batch_size):
+            batch = analyser.analyse_batch(articles[start:start + batch_size])
+            for article, doc in zip(batch.articles, batch.documents, strict=True):
+                events, claims = extract_article(article, doc) if doc.language == "nl" else ([], [])
+                yield json.dumps({"article_id": article.id, "document": doc.to_dict(),
+                                  "events": [e.to_dict() for e in events], "claims": [c.to_dict() for c in claims],
+                                  "note": batch.notes.get(article.id)}, ensure_ascii=False)
+
+
+def run_spark(store: Store, settings: Settings, partitions: int = 2, master: str = "local[2]") -> list[StageReport]:
+    from pyspark.sql import SparkSession
+
+    from kroniek.link.stage import LinkStage
+    from kroniek.reconcile.stage import ReconcileStage
+
+    options = settings.section("analyse")
+    pending = [a for batch in store.pending("extract", batch_size=1000) for a in batch]
+    report = StageReport("spark:analyse+extract", counts={"partitions": partitions})
+    if pending:
+        spark = (SparkSession.builder.master(master).appName("kroniek")
+                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", str(partitions))
+                 .getOrCreate())
+        try:
+            rdd = spark.sparkContext.parallelize([json.dumps(a.to_dict(), ensure_ascii=False) for a in pending],
+                                                 partitions)
+            results = rdd.mapPartitions(lambda rows: process_partition(rows, options)).collect()
+        finally:
+            spark.stop()
+        by_id = {a.id: a for a in pending}
+        with store.engine.begin() as conn:
+            notes: dict[str, str] = {}
+            for line in results:
+                result = json.loads(line)
+                article = by_id[result["article_id"]]
+                doc = Document.from_dict(result["document"])
+                store.save_document(conn, document_hash(article), doc)
+                if doc.language != article.language:
+                    store.set_language_in(conn, article.id, doc.language)
+                store.replace_extractions(conn, article.id, [Event.from_dict(e) for e in result["events"]],
+                                          [Claim.from_dict(c) for c in result["claims"]])
+                if result["note"]:
+                    notes[article.id] = result["note"]
+            store.mark_done(conn, "analyse", pending, notes)
+            store.mark_done(conn, "extract", pending, notes)
+        report.processed = len(pending)
+    reports = [report]
+    for stage in (LinkStage(), ReconcileStage()):
+        reports.append(stage.run(store, settings))
+    return reports

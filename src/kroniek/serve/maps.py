@@ -1,0 +1,97 @@
+"""Server-rendered SVG maps on the offline basemap: no tile server, no script, nothing fetched at run time.
+
+Markers show ACLED geo_precision: a solid dot for a town (1), a ring for "near a place / part of a region" (2) and a
+large dashed circle for a region or country only (3).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+Ring = list[list[float]]
+
+
+@cache
+def basemap() -> list[tuple[str, list[Ring], tuple[float, float, float, float]]]:
+    raw = json.loads(resources.files("kroniek.serve").joinpath("static/basemap.json").read_text(encoding="utf-8"))
+    countries = []
+    for country in raw["countries"]:
+        rings = country["rings"]
+        if not rings:
+            continue
+        xs = [p[0] for r in rings for p in r]
+        ys = [p[1] for r in rings for p in r]
+        countries.append((country["name"], rings, (min(xs), min(ys), max(xs), max(ys))))
+    return countries
+
+
+@dataclass(frozen=True)
+class Marker:
+    x: float
+    y: float
+    precision: int
+    label: str
+    href: str
+    kind: str  # event type, for colour
+
+
+@dataclass(frozen=True)
+class SvgMap:
+    width: int
+    height: int
+    view_box: str
+    paths: list[str]
+    markers: list[Marker]
+    empty: bool
+
+
+def _bounds(points: list[tuple[float, float]]) -> tuple[float, float, float, float]:
+    lons = [p[0] for p in points]
+    lats = [p[1] for p in points]
+    pad_lon = max(2.0, (max(lons) - min(lons)) * 0.25)
+    pad_lat = max(1.5, (max(lats) - min(lats)) * 0.25)
+    west, east = max(-180.0, min(lons) - pad_lon), min(180.0, max(lons) + pad_lon)
+    south, north = max(-85.0, min(lats) - pad_lat), min(85.0, max(lats) + pad_lat)
+    # keep a pleasant aspect ratio (about 16:10 in projected units)
+    width, height = east - west, north - south
+    if width < height * 1.6:
+        extra = (height * 1.6 - width) / 2
+        west, east = max(-180.0, west - extra), min(180.0, east + extra)
+    else:
+        extra = (width / 1.6 - height) / 2
+        south, north = max(-85.0, south - extra), min(85.0, north + extra)
+    return west, south, east, north
+
+
+def render(events: list[dict[str, Any]], width: int = 800, height: int = 500) -> SvgMap:
+    """Project events and the countries around them (plate carrée, y flipped) into an SVG description."""
+    located = [e for e in events if e.get("latitude") is not None and e.get("longitude") is not None]
+    if not located:
+        return SvgMap(width, height, f"0 0 {width} {height}", [], [], True)
+    west, south, east, north = _bounds([(float(e["longitude"]), float(e["latitude"])) for e in located])
+    scale = min(width / (east - west), height / (north - south))
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return (round((lon - west) * scale, 1), round((north - lat) * scale, 1))
+
+    paths = []
+    for _name, rings, (x0, y0, x1, y1) in basemap():
+        if x1 < west or x0 > east or y1 < south or y0 > north:
+            continue
+        parts = []
+        for ring in rings:
+            points = [project(lon, lat) for lon, lat in ring]
+            parts.append("M" + "L".join(f"{x},{y}" for x, y in points) + "Z")
+        paths.append("".join(parts))
+    markers = []
+    for event in located:
+        x, y = project(float(event["longitude"]), float(event["latitude"]))
+        label = f"{event.get('date') or ''} {event.get('event_type') or ''}: {event.get('place') or ''}"
+        markers.append(Marker(x, y, int(event.get("geo_precision") or 3), label.strip(), f"/events/{event['id']}",
+                              str(event.get("event_type") or "")))
+    view_w, view_h = round((east - west) * scale), round((north - south) * scale)
+    return SvgMap(view_w, view_h, f"0 0 {view_w} {view_h}", paths, markers, False)
