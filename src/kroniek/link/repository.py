@@ -1,0 +1,298 @@
+"""Store access for the link and reconcile stages and their read side (``kroniek.link.query``).
+
+Besides the shared tables (stories, story_articles, events, mentions, claims, merges) linking keeps four small
+tables of its own, defined here and created on first use (``ensure_tables``) until they move into an Alembic
+migration:
+
+* ``link_term_df``: document frequency per term, kept up to date one batch at a time (TF-IDF without a re-scan);
+* ``link_state``: counters such as the number of documents behind those frequencies;
+* ``link_story_keys`` and ``link_event_keys``: facets (outlet, place, event type, actor) per story and event, so
+  the filters of the story and event lists use an index instead of scanning JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection
+
+from kroniek.store import schema
+from kroniek.store.repository import Store
+
+link_metadata = MetaData()
+
+term_df = Table(
+    "link_term_df",
+    link_metadata,
+    Column("term", String(120), primary_key=True),
+    Column("df", Integer, nullable=False),
+)
+
+link_state = Table(
+    "link_state",
+    link_metadata,
+    Column("key", String(60), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+story_keys = Table(
+    "link_story_keys",
+    link_metadata,
+    Column("story_id", String(32), primary_key=True),
+    Column("kind", String(12), primary_key=True),  # outlet | place | event_type | country
+    Column("value", String(200), primary_key=True),  # casefolded, for filtering
+    Column("label", Text, nullable=False),  # as shown
+)
+Index("ix_link_story_keys_value", story_keys.c.kind, story_keys.c.value)
+
+event_keys = Table(
+    "link_event_keys",
+    link_metadata,
+    Column("event_id", String(32), primary_key=True),
+    Column("kind", String(12), primary_key=True),  # place | actor | outlet | event_type
+    Column("value", String(200), primary_key=True),
+    Column("label", Text, nullable=False),
+)
+Index("ix_link_event_keys_value", event_keys.c.kind, event_keys.c.value)
+
+_ready: set[int] = set()
+_ready_lock = threading.Lock()
+
+
+def ensure_tables(engine: Engine) -> None:
+    """Create the link tables if this database does not have them yet (cheap after the first call)."""
+    key = id(engine)
+    if key in _ready:
+        return
+    with _ready_lock:
+        if key not in _ready:
+            link_metadata.create_all(engine, checkfirst=True)
+            _ready.add(key)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def key_value(text: str) -> str:
+    return text.strip().casefold()[:200]
+
+
+def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    for index in range(0, len(items), size):
+        yield items[index : index + size]
+
+
+def _upsert(conn: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str],
+            set_: Mapping[str, Any] | None = None, increment: str | None = None) -> None:
+    """INSERT ... ON CONFLICT on SQLite and PostgreSQL; ``increment`` adds the new value to the stored one."""
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    for chunk in chunks(rows, 400):
+        stmt = dialect_insert(table).values(list(chunk))
+        if increment is not None:
+            values = {increment: table.c[increment] + stmt.excluded[increment]}
+        else:
+            values = {name: stmt.excluded[name] for name in (set_ or {c.name for c in table.columns
+                                                                      if c.name not in keys})}
+        conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=values))
+
+
+class LinkRepository:
+    """Link-stage reads and writes over one ``Store``. Methods taking ``conn`` run inside the caller's transaction."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        ensure_tables(store.engine)
+
+    # --- document frequencies ---------------------------------------------------------------------------------
+
+    def load_df(self, conn: Connection, terms: Iterable[str]) -> dict[str, int]:
+        wanted = sorted({t[:120] for t in terms})
+        found: dict[str, int] = {}
+        for chunk in chunks(wanted):
+            for row in conn.execute(select(term_df.c.term, term_df.c.df).where(term_df.c.term.in_(chunk))):
+                found[row.term] = int(row.df)
+        return found
+
+    def add_df(self, conn: Connection, counts: Mapping[str, int]) -> None:
+        rows = [{"term": t[:120], "df": int(c)} for t, c in sorted(counts.items()) if c]
+        merged: dict[str, int] = {}
+        for row in rows:
+            merged[row["term"]] = merged.get(row["term"], 0) + row["df"]
+        _upsert(conn, term_df, [{"term": t, "df": c} for t, c in merged.items()], ["term"], increment="df")
+
+    def get_state(self, conn: Connection, key: str, default: str = "") -> str:
+        row = conn.execute(select(link_state.c.value).where(link_state.c.key == key)).first()
+        return str(row.value) if row else default
+
+    def set_state(self, conn: Connection, key: str, value: str) -> None:
+        _upsert(conn, link_state, [{"key": key, "value": value}], ["key"])
+
+    # --- stories ----------------------------------------------------------------------------------------------
+
+    def latest_story_day(self, conn: Connection) -> str | None:
+        row = conn.execute(select(schema.stories.c.last_seen).where(schema.stories.c.status == "active")
+                           .order_by(schema.stories.c.last_seen.desc()).limit(1)).first()
+        return str(row.last_seen)[:10] if row and row.last_seen else None
+
+    def active_story_rows(self, conn: Connection, since: str | None) -> list[Any]:
+        query = select(schema.stories).where(schema.stories.c.status == "active")
+        if since is not None:
+            query = query.where((schema.stories.c.last_seen >= since) | schema.stories.c.last_seen.is_(None))
+        return list(conn.execute(query))
+
+    def story_rows(self, conn: Connection, ids: Iterable[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for chunk in chunks(sorted(set(ids))):
+            for row in conn.execute(select(schema.stories).where(schema.stories.c.id.in_(chunk))):
+                found[row.id] = row
+        return found
+
+    def save_story(self, conn: Connection, values: dict[str, Any]) -> None:
+        values = dict(values, updated_at=utcnow())
+        exists = conn.execute(select(schema.stories.c.id).where(schema.stories.c.id == values["id"])).first()
+        if exists:
+            conn.execute(update(schema.stories).where(schema.stories.c.id == values["id"]).values(**values))
+        else:
+            conn.execute(insert(schema.stories).values(**values))
+
+    def update_story(self, conn: Connection, story_id: str, **values: Any) -> None:
+        conn.execute(update(schema.stories).where(schema.stories.c.id == story_id)
+                     .values(**values, updated_at=utcnow()))
+
+    def story_of(self, conn: Connection, article_ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in chunks(list(article_ids)):
+            for row in conn.execute(select(schema.story_articles.c.article_id, schema.story_articles.c.story_id)
+                                    .where(schema.story_articles.c.article_id.in_(chunk))):
+                found[row.article_id] = row.story_id
+        return found
+
+    def set_story_article(self, conn: Connection, article_id: str, story_id: str, similarity: float | None) -> None:
+        table = schema.story_articles
+        conn.execute(delete(table).where(table.c.article_id == article_id))
+        conn.execute(insert(table).values(article_id=article_id, story_id=story_id,
+                                          similarity=None if similarity is None else round(similarity, 4),
+                                          joined_at=utcnow()))
+
+    def move_story_articles(self, conn: Connection, old_id: str, new_id: str) -> None:
+        conn.execute(update(schema.story_articles).where(schema.story_articles.c.story_id == old_id)
+                     .values(story_id=new_id))
+        conn.execute(update(schema.events).where(schema.events.c.story_id == old_id).values(story_id=new_id))
+
+    def story_article_rows(self, conn: Connection, story_id: str) -> list[Any]:
+        a, sa = schema.articles, schema.story_articles
+        query = (select(a.c.id, a.c.seq, a.c.outlet, a.c.title, a.c.url, a.c.published_at, a.c.date_precision,
+                        a.c.published_start, a.c.published_end, a.c.language, sa.c.similarity)
+                 .select_from(sa.join(a, a.c.id == sa.c.article_id))
+                 .where(sa.c.story_id == story_id).order_by(a.c.seq))
+        return list(conn.execute(query))
+
+    def record_merge(self, conn: Connection, kind: str, old_id: str, new_id: str, reason: str) -> None:
+        conn.execute(insert(schema.merges).values(kind=kind, old_id=old_id, new_id=new_id, reason=reason,
+                                                  at=utcnow()))
+
+    def set_keys(self, conn: Connection, table: Table, owner: str, keys: Iterable[tuple[str, str]]) -> None:
+        """Replace the facets of one story or event: (kind, label) pairs."""
+        owner_column = table.c.story_id if table is story_keys else table.c.event_id
+        conn.execute(delete(table).where(owner_column == owner))
+        rows: dict[tuple[str, str], str] = {}
+        for kind, label in keys:
+            if label and label.strip():
+                rows.setdefault((kind, key_value(label)), label.strip())
+        if rows:
+            name = "story_id" if table is story_keys else "event_id"
+            conn.execute(insert(table), [{name: owner, "kind": k, "value": v, "label": label}
+                                         for (k, v), label in sorted(rows.items())])
+
+    # --- mentions, events, claims -----------------------------------------------------------------------------
+
+    def mention_rows(self, conn: Connection, article_ids: Sequence[str]) -> list[Any]:
+        rows: list[Any] = []
+        for chunk in chunks(list(article_ids)):
+            rows.extend(conn.execute(select(schema.mentions).where(schema.mentions.c.article_id.in_(chunk))))
+        return rows
+
+    def claim_rows(self, conn: Connection, article_ids: Sequence[str]) -> list[Any]:
+        rows: list[Any] = []
+        for chunk in chunks(list(article_ids)):
+            rows.extend(conn.execute(select(schema.claims).where(schema.claims.c.article_id.in_(chunk))))
+        return rows
+
+    def event_rows(self, conn: Connection, ids: Iterable[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for chunk in chunks(sorted(set(ids))):
+            for row in conn.execute(select(schema.events).where(schema.events.c.id.in_(chunk))):
+                found[row.id] = row
+        return found
+
+    def story_event_rows(self, conn: Connection, story_id: str, active_only: bool = True) -> list[Any]:
+        query = select(schema.events).where(schema.events.c.story_id == story_id)
+        if active_only:
+            query = query.where(schema.events.c.status == "active")
+        return list(conn.execute(query))
+
+    def save_event(self, conn: Connection, values: dict[str, Any]) -> None:
+        exists = conn.execute(select(schema.events.c.id).where(schema.events.c.id == values["id"])).first()
+        if exists:
+            conn.execute(update(schema.events).where(schema.events.c.id == values["id"]).values(**values))
+        else:
+            conn.execute(insert(schema.events).values(**values))
+
+    def retire_event(self, conn: Connection, event_id: str, into: str | None, reason: str) -> None:
+        """A merged-away (or emptied) event keeps its row with status 'merged' so old links still resolve."""
+        conn.execute(update(schema.events).where(schema.events.c.id == event_id)
+                     .values(status="merged", merged_into=into, updated_at=utcnow()))
+        conn.execute(update(schema.events).where(schema.events.c.merged_into == event_id)
+                     .values(merged_into=into))
+        if into is not None:
+            self.record_merge(conn, "event", event_id, into, reason)
+        conn.execute(delete(event_keys).where(event_keys.c.event_id == event_id))
+
+    def set_mention_events(self, conn: Connection, assignment: Mapping[str, str | None]) -> None:
+        for mention_id, event_id in sorted(assignment.items()):
+            conn.execute(update(schema.mentions).where(schema.mentions.c.id == mention_id)
+                         .values(event_id=event_id))
+
+    def set_claim_events(self, conn: Connection, assignment: Mapping[str, str | None]) -> None:
+        for claim_id, event_id in sorted(assignment.items()):
+            conn.execute(update(schema.claims).where(schema.claims.c.id == claim_id).values(event_id=event_id))
+
+    def unlinked_mention_articles(self, conn: Connection, limit: int = 5000) -> list[str]:
+        rows = conn.execute(select(schema.mentions.c.article_id).where(schema.mentions.c.event_id.is_(None))
+                            .distinct().limit(limit))
+        return [row.article_id for row in rows]
+
+
+def loads(text: str | None) -> Any:
+    if not text:
+        return {}
+    return json.loads(text)
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
