@@ -24,34 +24,36 @@ from kroniek.model import Article, Document
 
 NAME_PREFIX = "@"
 
-STOPWORDS_NL = frozenset("""
+_WORDS_NL = """
 aan aangezien achter af al alle allebei alleen als alsof altijd ander andere anders bij binnen boven buiten daar
-daarbij daarna daarom daarop dan dat de deze die dit doch door doordat dus een eens eerder eerst en enige enkele
-er erg ergens even evenals geen gewoon haar had hadden heb hebben heeft hem hen het hier hij hoe hoewel hun iemand
+daarbij daarna daarom daarop dan dat de deze die dit doch door doordat dus een eens eerder eerst en enige enkele er
+erg ergens even evenals geen gewoon haar had hadden heb hebben heeft hem hen het hier hij hoe hoewel hun iemand
 iets ik in is ja je jij jou jouw juist kan kon konden kunnen laat later liet maar me meer men met mij mijn minder
-misschien moest moet moeten mocht mogen na naar naast net niet niets nog nooit nu of om omdat onder ons onze ook
-op over pas per reeds rond sinds sommige soms steeds te tegen ten ter terwijl tijdens toch toe toen tot tussen
-u uit uw van vanaf vanwege veel verder via voor vooral voordat vrij waar waarbij waardoor waarin waarom wanneer
-want waren was wat we wel welke werd werden wie wij wil willen word worden wordt zal ze zei zeggen zegt zelf zich
-zij zijn zo zoals zodat zonder zou zouden zullen zulke nadat ooit iedereen alles elk elke ieder iedere hoeveel
-hele heel zeer wellicht volgens aldus echter tevens bovendien namelijk daarmee daarvan daarover hierover waarop
-gaat gaan ging gingen komt komen kwam kwamen staat staan stond maakt maken maakte krijgt krijgen kreeg zien ziet
-zag geeft geven gaf vindt vinden vond houdt houden hield blijft blijven bleef lijkt lijken leek heeft gehad
-geweest gedaan gezegd gemaakt gekomen gegaan keer jaar jaren dag dagen week weken maand maanden uur procent
-eerste tweede derde nieuwe nieuw groot grote goed goede kleine klein lang lange hoge hoog ver vorig vorige
-vandaag gisteren morgen maandag dinsdag woensdag donderdag vrijdag zaterdag zondag januari februari maart april
-mei juni juli augustus september oktober november december twee drie vier vijf zes zeven acht negen tien honderd
-duizend miljoen miljard euro mensen man vrouw kinderen land stad tijd deel nummer manier plek zaak
-""".split())
+misschien moest moet moeten mocht mogen na naar naast net niet niets nog nooit nu of om omdat onder ons onze ook op
+over pas per reeds rond sinds sommige soms steeds te tegen ten ter terwijl tijdens toch toe toen tot tussen u uit
+uw van vanaf vanwege veel verder via voor vooral voordat vrij waar waarbij waardoor waarin waarom wanneer want
+waren was wat we wel welke werd werden wie wij wil willen word worden wordt zal ze zei zeggen zegt zelf zich zij
+zijn zo zoals zodat zonder zou zouden zullen zulke nadat ooit iedereen alles elk elke ieder iedere hoeveel hele
+heel zeer wellicht volgens aldus echter tevens bovendien namelijk daarmee daarvan daarover hierover waarop gaat
+gaan ging gingen komt komen kwam kwamen staat staan stond maakt maken maakte krijgt krijgen kreeg zien ziet zag
+geeft geven gaf vindt vinden vond houdt houden hield blijft blijven bleef lijkt lijken leek heeft gehad geweest
+gedaan gezegd gemaakt gekomen gegaan keer jaar jaren dag dagen week weken maand maanden uur procent eerste tweede
+derde nieuwe nieuw groot grote goed goede kleine klein lang lange hoge hoog ver vorig vorige vandaag gisteren
+morgen maandag dinsdag woensdag donderdag vrijdag zaterdag zondag januari februari maart april mei juni juli
+augustus september oktober november december twee drie vier vijf zes zeven acht negen tien honderd duizend miljoen
+miljard euro mensen man vrouw kinderen land stad tijd deel nummer manier plek zaak
+"""
+STOPWORDS_NL = frozenset(_WORDS_NL.split())
 
-STOPWORDS_EN = frozenset("""
+_WORDS_EN = """
 a about after again against all also am an and any are as at be because been before being between both but by can
-could did do does doing down during each few for from further had has have having he her here hers him his how i
-if in into is it its itself just me more most my no nor not now of off on once only or other our out over own said
+could did do does doing down during each few for from further had has have having he her here hers him his how i if
+in into is it its itself just me more most my no nor not now of off on once only or other our out over own said
 same she should so some such than that the their them then there these they this those through to too under until
 up very was we were what when where which while who whom why will with would you your says say year years new one
 two three monday tuesday wednesday thursday friday saturday sunday people
-""".split())
+"""
+STOPWORDS_EN = frozenset(_WORDS_EN.split())
 
 STOPWORDS = STOPWORDS_NL | STOPWORDS_EN
 
@@ -107,7 +109,7 @@ class ArticleFeatures:
     article_id: str
     outlet: str
     day: int | None  # proleptic ordinal of the publication day (middle of the period for coarse dates)
-    terms: Counter[str] = field(default_factory=Counter)  # word terms and @name terms, title counted extra
+    terms: dict[str, float] = field(default_factory=dict)  # word terms and @name terms (title terms once more)
     title_terms: frozenset[str] = frozenset()
     names: dict[str, str] = field(default_factory=dict)  # @key -> display form
     places: dict[str, str] = field(default_factory=dict)  # @key -> display form, places only
@@ -115,6 +117,8 @@ class ArticleFeatures:
     title: str = ""
     lead: str = ""  # title and first sentences, for the optional sentence embedding
     embedding: list[float] | None = None
+    title_key: str = ""  # the whole title, folded: a title seen before on other text is a rubric ("Column")
+    body_terms: int = 0  # distinct terms outside the title: a stub (cartoon, caption) has almost none
 
     @property
     def distinct(self) -> frozenset[str]:
@@ -123,7 +127,6 @@ class ArticleFeatures:
 
 @dataclass(frozen=True)
 class FeatureOptions:
-    title_boost: float = 2.0  # extra count per title term (a title term counts 1 + boost)
     name_weight: float = 1.0  # multiplier on @name counts (before idf)
     max_terms: int = 400  # keep the most frequent terms of very long articles
     lead_chars: int = 600
@@ -134,8 +137,7 @@ class FeatureOptions:
             value = section.get(key, default)
             return float(value) if isinstance(value, int | float | str) else default
 
-        return cls(title_boost=num("story_title_boost", cls.title_boost),
-                   name_weight=num("story_name_weight", cls.name_weight),
+        return cls(name_weight=num("story_name_weight", cls.name_weight),
                    max_terms=int(num("story_max_terms", cls.max_terms)),
                    lead_chars=int(num("story_lead_chars", cls.lead_chars)))
 
@@ -184,18 +186,23 @@ def extract_features(article: Article, document: Document | None = None,
         norm = normalise(token)
         if _keep(norm):
             title_keys.add(norm)
-    terms: Counter[str] = Counter(body_terms)
+    terms: dict[str, float] = {t: float(c) for t, c in body_terms.items()}
     for key, count in name_counts.items():
-        terms[key] += count * opts.name_weight
+        terms[key] = terms.get(key, 0.0) + count * opts.name_weight
+    distinct_body = len(terms)
     for key in title_keys:
-        terms[key] += opts.title_boost
+        terms[key] = terms.get(key, 0.0) + 1.0  # the clusterer adds the title boost unless it is a rubric
     if len(terms) > opts.max_terms:
-        terms = Counter(dict(terms.most_common(opts.max_terms)))
+        terms = dict(sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[: opts.max_terms])
     lead = (title + ". " if title else "") + article.text[: opts.lead_chars]
     return ArticleFeatures(article_id=article.id, outlet=article.outlet, day=article_day(article), terms=terms,
                            title_terms=frozenset(title_keys), names=names, places=places,
                            language=(document.language if document else None) or article.language,
-                           title=title, lead=lead.strip())
+                           title=title, lead=lead.strip(), title_key=title_key(title), body_terms=distinct_body)
+
+
+def title_key(title: str) -> str:
+    return " ".join(re.findall(r"\w+", fold(title)))[:100]
 
 
 def _keep(norm: str) -> bool:

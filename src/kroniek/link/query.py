@@ -1,15 +1,291 @@
-"""Read-side queries over linked events and stories, shared by the CLI, the API and the exporters."""
+"""Read-side queries over stories and canonical events, shared by the CLI, the JSON API, the web pages and the
+exporters. Every function returns plain JSON-serialisable dicts.
+
+Each lookup goes through an index: stories by id or ``last_seen``, their articles through ``story_articles``, their
+events through ``events.story_id``, and the place/actor/outlet/event-type filters through the facet tables
+(``link_story_keys``, ``link_event_keys``) that the link stage keeps.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
+from sqlalchemy import Select, and_, func, or_, select
+
+from kroniek.link.repository import (
+    LinkRepository,
+    event_keys,
+    key_value,
+    loads,
+    story_keys,
+)
+from kroniek.store import schema
 from kroniek.store.repository import Store
 
-
-def list_events(store: Store, limit: int | None = None) -> list[dict[str, Any]]:
-    return []
+_PRECISION_ORDER = {"datetime": 0, "day": 1, "week": 2, "month": 3, "year": 4}
 
 
-def list_stories(store: Store, limit: int | None = None) -> list[dict[str, Any]]:
-    return []
+def timeline_key(event: dict[str, Any]) -> tuple[str, int, str]:
+    """Resolved start date first, then the more precise before the vaguer, then id."""
+    return (str(event.get("date_start") or "9999"), _PRECISION_ORDER.get(str(event.get("date_precision")), 5),
+            str(event.get("id")))
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _repo(store: Store) -> LinkRepository:
+    return LinkRepository(store)  # makes sure the link tables exist
+
+
+# --- events -----------------------------------------------------------------------------------------------------
+
+
+def event_dict(row: Any) -> dict[str, Any]:
+    """The stored canonical event with the columns that can change without a re-link (story, fatalities)."""
+    data: dict[str, Any] = dict(loads(row.data))
+    data["id"] = row.id
+    data["story_id"] = row.story_id
+    data["fatalities"] = row.fatalities
+    data.setdefault("figures", [])
+    data.setdefault("notes", "")
+    data.setdefault("merged_ids", [])
+    data.setdefault("mentions", [])
+    data.setdefault("outlets", [])
+    data.setdefault("contexts", [])
+    data.setdefault("assoc_actors", [])
+    data.setdefault("happened", True)
+    data["updated_at"] = _iso(row.updated_at)
+    return data
+
+
+def _facet(table: Any, owner: Any, kind: str, value: str) -> Any:
+    column = table.c.story_id if table is story_keys else table.c.event_id
+    return owner.in_(select(column).where(and_(table.c.kind == kind, table.c.value == key_value(value))))
+
+
+def _event_query(query: Select[Any], story_id: str | None = None, place: str | None = None,
+                 actor: str | None = None, event_type: str | None = None, date_from: str | None = None,
+                 date_to: str | None = None) -> Select[Any]:
+    e = schema.events
+    query = query.where(e.c.status == "active")
+    if story_id:
+        query = query.where(e.c.story_id == story_id)
+    if place:
+        query = query.where(_facet(event_keys, e.c.id, "place", place))
+    if actor:
+        query = query.where(_facet(event_keys, e.c.id, "actor", actor))
+    if event_type:
+        query = query.where(_facet(event_keys, e.c.id, "event_type", event_type))
+    if date_from:
+        query = query.where(func.coalesce(e.c.date_end, e.c.date_start) >= date_from[:10])
+    if date_to:
+        query = query.where(e.c.date_start <= date_to[:10])
+    return query
+
+
+def list_events(store: Store, limit: int | None = None, offset: int = 0, story_id: str | None = None,
+                place: str | None = None, actor: str | None = None, event_type: str | None = None,
+                date_from: str | None = None, date_to: str | None = None) -> list[dict[str, Any]]:
+    """Canonical events in timeline order (date, then id), filtered; merged-away events are left out."""
+    _repo(store)
+    e = schema.events
+    query = _event_query(select(e), story_id, place, actor, event_type, date_from, date_to)
+    query = query.order_by(func.coalesce(e.c.date_start, "9999-12-31"), e.c.id)
+    if limit is not None:
+        query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
+    with store.engine.connect() as conn:
+        return [event_dict(row) for row in conn.execute(query)]
+
+
+def count_events(store: Store, story_id: str | None = None, place: str | None = None, actor: str | None = None,
+                 event_type: str | None = None, date_from: str | None = None, date_to: str | None = None) -> int:
+    _repo(store)
+    query = _event_query(select(func.count()).select_from(schema.events), story_id, place, actor, event_type,
+                         date_from, date_to)
+    with store.engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def get_event(store: Store, event_id: str) -> dict[str, Any] | None:
+    """One event; a merged-away id resolves to the event it was merged into (with ``redirected_from``)."""
+    _repo(store)
+    e = schema.events
+    seen: set[str] = set()
+    current = event_id
+    with store.engine.connect() as conn:
+        while current not in seen:
+            seen.add(current)
+            row = conn.execute(select(e).where(e.c.id == current)).first()
+            if row is None:
+                return None
+            if row.status == "active":
+                data = event_dict(row)
+                if current != event_id:
+                    data["redirected_from"] = event_id
+                return data
+            if not row.merged_into:
+                return None  # deleted without a successor: see deleted_events
+            current = row.merged_into
+    return None
+
+
+def deleted_events(store: Store) -> list[dict[str, Any]]:
+    """Event ids that no longer exist: merged into another (new_id) or gone (new_id None), oldest first."""
+    _repo(store)
+    m = schema.merges
+    query = select(m).where(m.c.kind == "event").order_by(m.c.seq)
+    with store.engine.connect() as conn:
+        return [{"old_id": row.old_id, "new_id": row.new_id or None, "at": _iso(row.at), "reason": row.reason}
+                for row in conn.execute(query)]
+
+
+def list_places(store: Store) -> list[dict[str, Any]]:
+    """Places with their number of events and coordinates, most events first."""
+    _repo(store)
+    e = schema.events
+    query = (select(e.c.place, e.c.country, func.count().label("events"), func.avg(e.c.latitude).label("lat"),
+                    func.avg(e.c.longitude).label("lon"), func.max(e.c.date_start).label("last"))
+             .where(and_(e.c.status == "active", e.c.place.is_not(None)))
+             .group_by(e.c.place, e.c.country).order_by(func.count().desc(), e.c.place))
+    with store.engine.connect() as conn:
+        return [{"name": row.place, "iso2": row.country, "count": int(row.events), "latitude": row.lat,
+                 "longitude": row.lon, "last": row.last} for row in conn.execute(query)]
+
+
+def list_actors(store: Store) -> list[dict[str, Any]]:
+    """Actors (actor1, actor2 and associated actors of canonical events), most events first."""
+    _repo(store)
+    k = event_keys
+    query = (select(func.min(k.c.label).label("name"), func.count().label("events"))
+             .where(k.c.kind == "actor").group_by(k.c.value).order_by(func.count().desc(), k.c.value))
+    with store.engine.connect() as conn:
+        return [{"name": row.name, "count": int(row.events)} for row in conn.execute(query)]
+
+
+def place_events(store: Store, name: str) -> list[dict[str, Any]]:
+    return list_events(store, place=name)
+
+
+def actor_events(store: Store, name: str) -> list[dict[str, Any]]:
+    return list_events(store, actor=name)
+
+
+# --- stories ----------------------------------------------------------------------------------------------------
+
+
+def _story_query(query: Select[Any], q: str | None = None, date_from: str | None = None, date_to: str | None = None,
+                 place: str | None = None, outlet: str | None = None, event_type: str | None = None) -> Select[Any]:
+    s = schema.stories
+    query = query.where(s.c.status == "active")
+    if q:
+        needle = f"%{q.strip().lower()}%"
+        query = query.where(or_(func.lower(s.c.title).like(needle), s.c.id == q.strip()))
+    if date_from:
+        query = query.where(s.c.last_seen >= date_from[:10])
+    if date_to:
+        query = query.where(s.c.first_seen <= date_to[:10] + "\uffff")
+    if place:
+        query = query.where(_facet(story_keys, s.c.id, "place", place))
+    if outlet:
+        query = query.where(_facet(story_keys, s.c.id, "outlet", outlet))
+    if event_type:
+        query = query.where(_facet(story_keys, s.c.id, "event_type", event_type))
+    return query
+
+
+def _story_dict(row: Any, events: list[dict[str, Any]]) -> dict[str, Any]:
+    data = loads(row.data)
+    return {
+        "id": row.id, "title": row.title, "first_seen": row.first_seen, "last_seen": row.last_seen,
+        "article_count": row.article_count, "outlet_count": row.outlet_count,
+        "outlets": list(data.get("outlets") or []), "places": list(data.get("places") or []),
+        "countries": list(data.get("countries") or []), "event_types": list(data.get("event_types") or []),
+        "events": sorted(events, key=timeline_key), "status": row.status, "updated_at": _iso(row.updated_at),
+    }
+
+
+def _events_of(conn: Any, story_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    e = schema.events
+    for start in range(0, len(story_ids), 500):
+        chunk = story_ids[start:start + 500]
+        for row in conn.execute(select(e).where(and_(e.c.story_id.in_(chunk), e.c.status == "active"))):
+            found[row.story_id].append(event_dict(row))
+    return found
+
+
+def list_stories(store: Store, limit: int | None = None, offset: int = 0, q: str | None = None,
+                 date_from: str | None = None, date_to: str | None = None, place: str | None = None,
+                 outlet: str | None = None, event_type: str | None = None) -> list[dict[str, Any]]:
+    """Stories, most recently active first, each with its events on a timeline."""
+    _repo(store)
+    s = schema.stories
+    query = _story_query(select(s), q, date_from, date_to, place, outlet, event_type)
+    query = query.order_by(s.c.last_seen.desc(), s.c.article_count.desc(), s.c.id)
+    if limit is not None:
+        query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
+    with store.engine.connect() as conn:
+        rows = list(conn.execute(query))
+        events = _events_of(conn, [row.id for row in rows])
+    return [_story_dict(row, events.get(row.id, [])) for row in rows]
+
+
+def count_stories(store: Store, q: str | None = None, date_from: str | None = None, date_to: str | None = None,
+                  place: str | None = None, outlet: str | None = None, event_type: str | None = None) -> int:
+    _repo(store)
+    query = _story_query(select(func.count()).select_from(schema.stories), q, date_from, date_to, place, outlet,
+                         event_type)
+    with store.engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def get_story(store: Store, story_id: str) -> dict[str, Any] | None:
+    """Everything the story page shows: articles, coverage per outlet, events timeline, figures, merges."""
+    repo = _repo(store)
+    s = schema.stories
+    with store.engine.connect() as conn:
+        current, row = story_id, None
+        seen: set[str] = set()
+        while current not in seen:
+            seen.add(current)
+            row = conn.execute(select(s).where(s.c.id == current)).first()
+            if row is None or row.status == "active" or not row.merged_into:
+                break
+            current = row.merged_into
+        if row is None:
+            return None
+        articles = repo.story_article_rows(conn, row.id)
+        events = _events_of(conn, [row.id]).get(row.id, [])
+        m = schema.merges
+        merges = [{"kind": r.kind, "old_id": r.old_id, "new_id": r.new_id, "reason": r.reason, "at": _iso(r.at)}
+                  for r in conn.execute(select(m).where(and_(m.c.kind == "story",
+                                                             or_(m.c.old_id == row.id, m.c.new_id == row.id)))
+                                        .order_by(m.c.seq))]
+    story = _story_dict(row, events)
+    data = loads(row.data)
+    story["articles"] = [{"id": a.id, "outlet": a.outlet, "title": a.title, "url": a.url,
+                          "published_at": a.published_at, "date_precision": a.date_precision,
+                          "language": a.language, "similarity": a.similarity} for a in articles]
+    coverage: dict[str, dict[str, Any]] = {}
+    for a in articles:
+        entry = coverage.setdefault(a.outlet, {"outlet": a.outlet, "first": None, "last": None, "count": 0})
+        entry["count"] += 1
+        if a.published_at:
+            entry["first"] = min(filter(None, [entry["first"], a.published_at]))
+            entry["last"] = max(filter(None, [entry["last"], a.published_at]))
+    story["coverage"] = sorted(coverage.values(), key=lambda c: (str(c["first"] or "9999"), c["outlet"]))
+    story["outlets"] = sorted(coverage) or story["outlets"]
+    story["figures"] = data.get("figures") or [f for e in story["events"] for f in e.get("figures", [])]
+    story["merges"] = merges
+    if row.id != story_id:
+        story["redirected_from"] = story_id
+    return story

@@ -106,11 +106,9 @@ def _upsert(conn: Connection, table: Table, rows: list[dict[str, Any]], keys: li
     """INSERT ... ON CONFLICT on SQLite and PostgreSQL; ``increment`` adds the new value to the stored one."""
     if not rows:
         return
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect_insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     for chunk in chunks(rows, 400):
         stmt = dialect_insert(table).values(list(chunk))
         if increment is not None:
@@ -139,10 +137,10 @@ class LinkRepository:
         return found
 
     def add_df(self, conn: Connection, counts: Mapping[str, int]) -> None:
-        rows = [{"term": t[:120], "df": int(c)} for t, c in sorted(counts.items()) if c]
         merged: dict[str, int] = {}
-        for row in rows:
-            merged[row["term"]] = merged.get(row["term"], 0) + row["df"]
+        for term, count in sorted(counts.items()):
+            if count:
+                merged[term[:120]] = merged.get(term[:120], 0) + int(count)
         _upsert(conn, term_df, [{"term": t, "df": c} for t, c in merged.items()], ["term"], increment="df")
 
     def get_state(self, conn: Connection, key: str, default: str = "") -> str:
@@ -296,3 +294,13 @@ def loads(text: str | None) -> Any:
 
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def article_texts(conn: Connection, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """(title, text) per article id, for the context around a figure."""
+    found: dict[str, tuple[str, str]] = {}
+    for chunk in chunks(sorted(set(ids))):
+        query = select(schema.articles.c.id, schema.articles.c.title, schema.articles.c.text)
+        for row in conn.execute(query.where(schema.articles.c.id.in_(chunk))):
+            found[row.id] = (row.title or "", row.text or "")
+    return found

@@ -1,0 +1,488 @@
+"""Online story clustering: each article, in arrival order, joins the most similar live story or starts one.
+
+Similarity of an article to a story (all in [0, 1], then multiplied by a time decay):
+
+    score = w_text · cos(article tf-idf, story centroid)        words and @names, title terms counted extra
+          + w_title · idf-weighted share of the article's title terms found in the story's titles
+          + w_emb · max(0, cos(article embedding, story embedding))   (only when embeddings are switched on)
+    decay = 0.5 ** (days between the article and the story's [first, last] span / half_life)
+
+Candidate retrieval keeps the cost per article flat: every live story is indexed under its strongest
+``story_index_terms`` centroid terms, an article looks up its own strongest ``story_query_terms`` terms, and only the
+``story_candidates`` stories with the largest overlap are scored. Stories whose last article is older than
+``story_max_age_days`` (relative to the newest article seen) leave the index: they are frozen.
+
+Story ids are derived from the founding article's id and never change. When one article scores above
+``story_merge_threshold`` with two stories, the younger story is merged into the older one (recorded in
+``merges``, kind "story"). An updated article that no longer fits its story moves out (a split, recorded too).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from kroniek.link.features import ArticleFeatures, cosine, day_iso, idf, top_terms, weigh
+
+TITLE_PREFIX = "T:"
+REFINE = 25  # candidates that also get the nearest-member comparison
+
+
+def story_id_for(article_id: str) -> str:
+    return "s" + hashlib.sha256(article_id.encode("utf-8")).hexdigest()[:15]
+
+
+@dataclass(frozen=True)
+class ClusterOptions:
+    threshold: float = 0.30
+    merge_threshold: float = 0.60
+    half_life_days: float = 7.0
+    max_age_days: float = 60.0
+    candidates: int = 200
+    index_terms: int = 40
+    query_terms: int = 30
+    profile_terms: int = 300
+    posting_cap: int = 3000
+    text_weight: float = 1.0
+    title_weight: float = 0.25
+    embedding_weight: float = 0.0
+    member_links: int = 6  # recent member vectors kept per story (nearest-member similarity); 0 = centroid only
+    member_terms: int = 60
+    title_boost: float = 2.0  # extra count per title term, unless the title is a rubric seen before
+    embedding_floor: float = 0.35  # embedding cosine of unrelated news; only the part above it counts
+    stub_terms: int = 12  # an article with fewer distinct body terms is a stub (cartoon, caption, photo)
+    stub_threshold: float = 0.8  # a stub joins only a near-duplicate story on the same days
+    keyword_weight: float = 0.3  # weight of the share of the article's strongest terms among the story's
+
+    @classmethod
+    def from_settings(cls, section: Mapping[str, Any]) -> ClusterOptions:
+        names = {
+            "threshold": "story_threshold", "merge_threshold": "story_merge_threshold",
+            "half_life_days": "story_half_life_days", "max_age_days": "story_max_age_days",
+            "candidates": "story_candidates", "index_terms": "story_index_terms",
+            "query_terms": "story_query_terms", "profile_terms": "story_profile_terms",
+            "posting_cap": "story_posting_cap", "text_weight": "story_text_weight",
+            "title_weight": "story_title_weight", "embedding_weight": "story_embedding_weight",
+            "member_links": "story_member_links", "member_terms": "story_member_terms",
+            "title_boost": "story_title_boost", "embedding_floor": "story_embedding_floor",
+            "stub_terms": "story_stub_terms", "stub_threshold": "story_stub_threshold",
+            "keyword_weight": "story_keyword_weight",
+        }
+        values: dict[str, Any] = {}
+        for attr, key in names.items():
+            if key in section and section[key] is not None:
+                kind = type(getattr(cls, attr))
+                values[attr] = kind(section[key])
+        return cls(**values)
+
+
+@dataclass
+class StoryProfile:
+    """The clustering state of one story (persisted as JSON in ``stories.profile``)."""
+
+    id: str
+    centroid: dict[str, float] = field(default_factory=dict)  # sum of member unit vectors, top terms only
+    count: int = 0
+    first_day: int | None = None
+    last_day: int | None = None
+    outlets: Counter[str] = field(default_factory=Counter)
+    title: str = ""
+    title_terms: Counter[str] = field(default_factory=Counter)
+    embedding: np.ndarray | None = None  # sum of member embeddings
+    embedded: int = 0
+    members: list[dict[str, float]] = field(default_factory=list)  # recent member vectors (truncated)
+    founded: int = 0  # arrival number of the founding article: the older story survives a merge
+    status: str = "active"
+    merged_into: str | None = None
+    dirty: bool = True
+
+    _norm: float | None = None
+
+    @property
+    def norm(self) -> float:
+        if self._norm is None:
+            self._norm = math.sqrt(sum(v * v for v in self.centroid.values())) or 1.0
+        return self._norm
+
+    def changed(self) -> None:
+        self._norm = None
+        self.dirty = True
+
+    def span_gap(self, day: int | None) -> int:
+        if day is None or self.first_day is None or self.last_day is None:
+            return 0
+        if day > self.last_day:
+            return day - self.last_day
+        if day < self.first_day:
+            return self.first_day - day
+        return 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "centroid": {t: round(v, 5) for t, v in self.centroid.items()},
+            "count": self.count, "first_day": self.first_day, "last_day": self.last_day,
+            "outlets": dict(self.outlets), "title": self.title, "title_terms": dict(self.title_terms),
+            "embedding": [round(float(x), 5) for x in self.embedding] if self.embedding is not None else None,
+            "embedded": self.embedded,
+            "members": [{t: round(v, 4) for t, v in m.items()} for m in self.members],
+            "founded": self.founded,
+        }
+
+    @classmethod
+    def from_json(cls, story_id: str, data: Mapping[str, Any], status: str = "active",
+                  merged_into: str | None = None) -> StoryProfile:
+        return cls(id=story_id, centroid={str(k): float(v) for k, v in (data.get("centroid") or {}).items()},
+                   count=int(data.get("count") or 0), first_day=data.get("first_day"),
+                   last_day=data.get("last_day"), outlets=Counter(data.get("outlets") or {}),
+                   title=str(data.get("title") or ""), title_terms=Counter(data.get("title_terms") or {}),
+                   embedding=np.asarray(data["embedding"], dtype=np.float32) if data.get("embedding") else None,
+                   embedded=int(data.get("embedded") or 0),
+                   members=[dict(m) for m in data.get("members") or []], founded=int(data.get("founded") or 0),
+                   status=status, merged_into=merged_into, dirty=False)
+
+
+@dataclass
+class Decision:
+    article_id: str
+    story_id: str
+    similarity: float | None  # None for the founding article of a new story
+    created: bool
+    merged: list[tuple[str, str, float]] = field(default_factory=list)  # (old story, survivor, score)
+    moved_from: str | None = None  # split: the story an updated article left
+    scores: list[tuple[str, float]] = field(default_factory=list)  # best candidates, for explanations
+
+
+class DocumentFrequencies:
+    """Document frequencies with a loader for terms not seen in this run (the store's ``link_term_df``)."""
+
+    def __init__(self, n_docs: int = 0, loader: Callable[[Iterable[str]], Mapping[str, int]] | None = None) -> None:
+        self.n_docs = n_docs
+        self.counts: dict[str, int] = {}
+        self.pending: Counter[str] = Counter()
+        self._loader = loader
+
+    def prefetch(self, terms: Iterable[str]) -> None:
+        missing = [t for t in set(terms) if t not in self.counts]
+        if not missing:
+            return
+        loaded = self._loader(missing) if self._loader else {}
+        for term in missing:
+            self.counts[term] = int(loaded.get(term, 0))
+
+    def add(self, terms: Iterable[str]) -> None:
+        distinct = set(terms)
+        self.prefetch(distinct)
+        for term in distinct:
+            self.counts[term] += 1
+            self.pending[term] += 1
+        self.n_docs += 1
+
+    def get(self, term: str, default: int = 0) -> int:
+        return self.counts.get(term, default)
+
+    def __getitem__(self, term: str) -> int:
+        return self.counts.get(term, 0)
+
+    def drain(self) -> Counter[str]:
+        pending, self.pending = self.pending, Counter()
+        return pending
+
+
+class _DfView(Mapping[str, int]):
+    def __init__(self, df: DocumentFrequencies) -> None:
+        self.df = df
+
+    def __getitem__(self, key: str) -> int:
+        return self.df.counts.get(key, 0)
+
+    def get(self, key: str, default: Any = 0) -> Any:  # type: ignore[override]
+        return self.df.counts.get(key, default)
+
+    def __iter__(self) -> Any:
+        return iter(self.df.counts)
+
+    def __len__(self) -> int:
+        return len(self.df.counts)
+
+
+class StoryClusterer:
+    """The in-memory side of story clustering: live story profiles, their inverted index, and the decision."""
+
+    def __init__(self, options: ClusterOptions | None = None, df: DocumentFrequencies | None = None) -> None:
+        self.options = options or ClusterOptions()
+        self.df = df or DocumentFrequencies()
+        self.stories: dict[str, StoryProfile] = {}
+        self.postings: dict[str, set[str]] = {}
+        self.indexed: dict[str, list[str]] = {}
+        self.retired: dict[str, StoryProfile] = {}  # merged or frozen since the last flush
+        self.clock: int | None = None  # newest article day seen
+        self.arrivals = 0
+        self._heap: list[tuple[int, str]] = []
+
+    # --- index ------------------------------------------------------------------------------------------------
+
+    def add_story(self, profile: StoryProfile) -> None:
+        self.stories[profile.id] = profile
+        self.arrivals = max(self.arrivals, profile.founded + 1)
+        self._reindex(profile)
+        if profile.last_day is not None:
+            heapq.heappush(self._heap, (profile.last_day, profile.id))
+
+    def _unindex(self, story_id: str) -> None:
+        for key in self.indexed.pop(story_id, []):
+            posting = self.postings.get(key)
+            if posting is not None:
+                posting.discard(story_id)
+                if not posting:
+                    del self.postings[key]
+
+    def _reindex(self, profile: StoryProfile) -> None:
+        self._unindex(profile.id)
+        keys = top_terms(profile.centroid, self.options.index_terms)
+        self.indexed[profile.id] = keys
+        for key in keys:
+            self.postings.setdefault(key, set()).add(profile.id)
+
+    def freeze_old(self) -> list[str]:
+        """Drop stories whose last article is more than max_age days older than the newest article seen."""
+        if self.clock is None:
+            return []
+        horizon = self.clock - self.options.max_age_days
+        frozen = []
+        while self._heap and self._heap[0][0] < horizon:
+            last_day, story_id = heapq.heappop(self._heap)
+            profile = self.stories.get(story_id)
+            if profile is None or profile.last_day != last_day:
+                continue  # stale heap entry: the story moved on (or is gone)
+            self._unindex(story_id)
+            del self.stories[story_id]
+            if profile.dirty:
+                self.retired[story_id] = profile
+            frozen.append(story_id)
+        return frozen
+
+    # --- scoring ----------------------------------------------------------------------------------------------
+
+    def vector(self, features: ArticleFeatures) -> dict[str, float]:
+        self.df.prefetch([*features.terms, *self._title_keys(features)])
+        terms = features.terms
+        if self.options.title_boost and features.title_terms and not self.is_rubric(features):
+            terms = dict(terms)
+            for term in features.title_terms:
+                terms[term] = terms.get(term, 0.0) + self.options.title_boost
+        return weigh(terms, _DfView(self.df), max(self.df.n_docs, 1))
+
+    @staticmethod
+    def _title_keys(features: ArticleFeatures) -> list[str]:
+        return [TITLE_PREFIX + features.title_key] if features.title_key else []
+
+    def is_rubric(self, features: ArticleFeatures) -> bool:
+        """A title seen before on another article ("Column", "Brieven", a cartoon's name) says nothing."""
+        return bool(features.title_key) and self.df.get(TITLE_PREFIX + features.title_key) > 0
+
+    def candidates(self, vector: Mapping[str, float], exclude: Iterable[str] = ()) -> list[str]:
+        scores: dict[str, float] = {}
+        for key in top_terms(vector, self.options.query_terms):
+            posting = self.postings.get(key)
+            if not posting or len(posting) > self.options.posting_cap:
+                continue
+            weight = vector[key]
+            for story_id in posting:
+                scores[story_id] = scores.get(story_id, 0.0) + weight
+        for story_id in exclude:
+            scores.pop(story_id, None)
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [s for s, _ in ranked[: self.options.candidates]]
+
+    def score(self, features: ArticleFeatures, vector: Mapping[str, float], story: StoryProfile,
+              members: bool = True) -> float:
+        """The similarity of an article to a story; ``members=False`` skips the nearest-member comparison."""
+        o = self.options
+        text = cosine(vector, story.centroid, story.norm)
+        if members and o.member_links and story.members:
+            text = max(text, max(cosine(vector, m) for m in story.members))  # unit vectors
+        total = o.text_weight * text
+        if o.keyword_weight:
+            keys = self.indexed.get(story.id)
+            if keys is None:
+                keys = top_terms(story.centroid, o.index_terms)
+            story_keys = set(keys)
+            mine = top_terms(vector, o.query_terms)
+            mass = sum(vector[t] for t in mine) or 1.0
+            total += o.keyword_weight * sum(vector[t] for t in mine if t in story_keys) / mass
+        if o.title_weight and features.title_terms and story.title_terms:
+            n = max(self.df.n_docs, 1)
+            weights = {t: idf(self.df.get(t), n) for t in features.title_terms}
+            shared = sum(w for t, w in weights.items() if t in story.title_terms)
+            total += o.title_weight * shared / (sum(weights.values()) or 1.0)
+        if o.embedding_weight and features.embedding is not None and story.embedding is not None:
+            similarity = _dense_cosine(features.embedding, story.embedding)
+            total += o.embedding_weight * max(0.0, (similarity - o.embedding_floor) / (1.0 - o.embedding_floor))
+        gap = story.span_gap(features.day)
+        return total * 0.5 ** (gap / o.half_life_days) if o.half_life_days > 0 else total
+
+    # --- the decision -----------------------------------------------------------------------------------------
+
+    def assign(self, features: ArticleFeatures, current: str | None = None) -> Decision:
+        """Place one article: join the best story above the threshold, merge stories it bridges, or found one.
+
+        ``current`` is the story an updated article already belongs to (it may stay, or move out: a split).
+        """
+        o = self.options
+        if features.day is not None:
+            self.clock = features.day if self.clock is None else max(self.clock, features.day)
+            self.freeze_old()
+        vector = self.vector(features)
+        scored: list[tuple[float, str]] = []
+        pool = self.candidates(vector)
+        if current is not None and current in self.stories and current not in pool:
+            pool.append(current)
+        # Two steps: the centroid for every candidate, the nearest member only for the most promising ones.
+        rough = sorted(((self.score(features, vector, self.stories[s], members=False), s) for s in pool),
+                       key=lambda item: (-item[0], item[1]))
+        for position, (value, story_id) in enumerate(rough):
+            if position < REFINE and self.options.member_links:
+                value = self.score(features, vector, self.stories[story_id])
+            scored.append((value, story_id))
+        if features.body_terms < o.stub_terms:  # stubs only join near-duplicates of the same days
+            scored = [(v, s) for v, s in scored if v >= max(o.stub_threshold, o.threshold)
+                      and self.stories[s].span_gap(features.day) == 0]
+        scored.sort(key=lambda item: (-item[0], self.stories[item[1]].founded))
+        decision_scores = [(s, round(v, 4)) for v, s in scored[:5]]
+        if current is not None and current in self.stories:
+            story = self.stories[current]
+            stay = next((v for v, s in scored if s == current), 0.0)
+            if story.count <= 1:  # its only article changed: the story follows it
+                story.centroid, story.members, story.title_terms = {}, [], Counter()
+                self._update_profile(story, features, vector, joined=False)
+                return Decision(features.article_id, current, None, created=False, scores=decision_scores)
+            if stay >= o.threshold:
+                self._update_profile(story, features, vector, joined=False)
+                return Decision(features.article_id, current, stay, created=False, scores=decision_scores)
+            scored = [(v, s) for v, s in scored if s != current]
+        if current is None:
+            self.df.add([*features.terms, *self._title_keys(features)])  # an updated article is counted
+        if not scored or scored[0][0] < o.threshold:
+            profile = StoryProfile(id=story_id_for(features.article_id), founded=self.arrivals,
+                                   title=features.title or features.lead[:120])
+            self.arrivals += 1
+            self._update_profile(profile, features, vector)
+            self.add_story(profile)
+            decision = Decision(features.article_id, profile.id, None, created=True, scores=decision_scores)
+        else:
+            best_score, best_id = scored[0]
+            bridged = [s for v, s in scored[1:] if v >= o.merge_threshold] if best_score >= o.merge_threshold else []
+            group = [best_id, *bridged]
+            survivor = min(group, key=lambda s: (self.stories[s].founded, s))
+            merged = []
+            for story_id in group:
+                if story_id != survivor:
+                    score = next(v for v, s in scored if s == story_id)
+                    self._merge(story_id, survivor)
+                    merged.append((story_id, survivor, score))
+            self._update_profile(self.stories[survivor], features, vector)
+            decision = Decision(features.article_id, survivor, best_score, created=False, merged=merged,
+                                scores=decision_scores)
+        if current is not None and current != decision.story_id:
+            decision.moved_from = current
+            old = self.stories.get(current)
+            if old is not None:
+                old.count = max(0, old.count - 1)
+                old.outlets[features.outlet] -= 1
+                old.outlets = +old.outlets
+                old.dirty = True
+        return decision
+
+    def _update_profile(self, profile: StoryProfile, features: ArticleFeatures, vector: Mapping[str, float],
+                        joined: bool = True) -> None:
+        o = self.options
+        for term, value in vector.items():
+            profile.centroid[term] = profile.centroid.get(term, 0.0) + value
+        if len(profile.centroid) > o.profile_terms:
+            profile.centroid = dict(sorted(profile.centroid.items(), key=lambda kv: (-kv[1], kv[0]))
+                                    [: o.profile_terms])
+        if o.member_links:
+            member = dict(sorted(vector.items(), key=lambda kv: (-kv[1], kv[0]))[: o.member_terms])
+            length = math.sqrt(sum(v * v for v in member.values())) or 1.0
+            member = {t: v / length for t, v in member.items()}
+            profile.members = [*profile.members, member][-o.member_links:]
+        if joined:
+            profile.count += 1
+            profile.outlets[features.outlet] += 1
+        for term in features.title_terms:
+            profile.title_terms[term] += 1
+        if len(profile.title_terms) > 120:
+            profile.title_terms = Counter(dict(profile.title_terms.most_common(120)))
+        if features.embedding is not None:
+            vector_e = np.asarray(features.embedding, dtype=np.float32)
+            profile.embedding = vector_e.copy() if profile.embedding is None else profile.embedding + vector_e
+            profile.embedded += 1
+        if features.day is not None:
+            profile.first_day = features.day if profile.first_day is None else min(profile.first_day, features.day)
+            if profile.last_day is None or features.day > profile.last_day:
+                profile.last_day = features.day
+                heapq.heappush(self._heap, (features.day, profile.id))
+        if not profile.title and features.title:
+            profile.title = features.title
+        profile.changed()
+        if profile.id in self.stories:
+            self._reindex(profile)
+
+    def _merge(self, loser_id: str, survivor_id: str) -> None:
+        loser = self.stories.pop(loser_id)
+        self._unindex(loser_id)
+        survivor = self.stories[survivor_id]
+        for term, value in loser.centroid.items():
+            survivor.centroid[term] = survivor.centroid.get(term, 0.0) + value
+        if len(survivor.centroid) > self.options.profile_terms:
+            survivor.centroid = dict(sorted(survivor.centroid.items(), key=lambda kv: (-kv[1], kv[0]))
+                                     [: self.options.profile_terms])
+        survivor.count += loser.count
+        survivor.outlets.update(loser.outlets)
+        survivor.title_terms.update(loser.title_terms)
+        survivor.members = (survivor.members + loser.members)[-self.options.member_links:] \
+            if self.options.member_links else []
+        if loser.embedding is not None:
+            survivor.embedding = loser.embedding if survivor.embedding is None else survivor.embedding + loser.embedding
+            survivor.embedded += loser.embedded
+        days = [d for d in (survivor.first_day, loser.first_day) if d is not None]
+        survivor.first_day = min(days) if days else None
+        days = [d for d in (survivor.last_day, loser.last_day) if d is not None]
+        survivor.last_day = max(days) if days else None
+        if survivor.last_day is not None:
+            heapq.heappush(self._heap, (survivor.last_day, survivor.id))
+        survivor.changed()
+        self._reindex(survivor)
+        loser.status = "merged"
+        loser.merged_into = survivor_id
+        loser.dirty = True
+        self.retired[loser_id] = loser
+
+    def dirty_profiles(self) -> list[StoryProfile]:
+        found = [p for p in self.stories.values() if p.dirty]
+        found.extend(p for p in self.retired.values() if p.id not in self.stories)
+        return found
+
+    def mark_clean(self) -> None:
+        for profile in self.stories.values():
+            profile.dirty = False
+        self.retired.clear()
+
+
+def _dense_cosine(a: list[float], b: np.ndarray) -> float:
+    va = np.asarray(a, dtype=np.float32)
+    na = float(np.linalg.norm(va)) or 1.0
+    nb = float(np.linalg.norm(b)) or 1.0
+    return float(va @ b) / (na * nb)
+
+
+def profile_summary(profile: StoryProfile) -> dict[str, Any]:
+    return {"first_day": day_iso(profile.first_day), "last_day": day_iso(profile.last_day),
+            "count": profile.count, "outlets": sorted(profile.outlets)}

@@ -1,0 +1,170 @@
+"""Event linking: ACLED's same day / place / actors / type rule, demonstrations by issue, precision-aware dates and
+places, living ids with merge records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kroniek.config import load_settings
+from kroniek.link.events import MentionInfo, cluster_mentions, link_mentions, places_compatible
+from kroniek.link.query import deleted_events, get_event, list_events
+from kroniek.link.stage import LinkStage
+from kroniek.model import Actor, Article, Claim, Event, Evidence, PartialDate, Place
+from kroniek.store import schema
+from kroniek.store.repository import Store
+
+AMSTERDAM = Place("Amsterdam", "Nederland", "NL", 528, "Noord-Holland", 52.37, 4.89, 1)
+ROTTERDAM = Place("Rotterdam", "Nederland", "NL", 528, "Zuid-Holland", 51.92, 4.48, 1)
+NETHERLANDS = Place("Nederland", "Nederland", "NL", 528, None, 52.1, 5.3, 3)
+POLICE = Actor("Politie (Nederland)", "State forces", "NL", "NLDCOP")
+FARMERS = Actor("Boeren (Nederland)", "Protesters", "NL", "NLDAGR")
+
+
+def mention(article: str, sentence: int, day: str | None, place: Place | None = AMSTERDAM,
+            event_type: str = "Strategic developments", sub: str = "Arrests", actor1: Actor | None = POLICE,
+            actor2: Actor | None = None, issue: str | None = None, contexts: list[str] | None = None) -> Event:
+    plover = "PROTEST" if event_type == "Protests" else "COERCE"
+    disorder = "Demonstrations" if event_type == "Protests" else "Strategic developments"
+    return Event(article_id=article, sentence=sentence, trigger="opgepakt", disorder_type=disorder,
+                 event_type=event_type, sub_event_type=sub, plover_type=plover, actor1=actor1, actor2=actor2,
+                 place=place, date=PartialDate.parse(day) if day else None, issue=issue,
+                 contexts=contexts or [], evidence=[Evidence(article, sentence * 10, sentence * 10 + 5, "trigger")])
+
+
+def info(event: Event, seq: int = 1, outlet: str = "krant") -> MentionInfo:
+    return MentionInfo(event=event, seq=seq, outlet=outlet)
+
+
+def groups(*events: Event) -> list[set[str]]:
+    return sorted(({m.event.article_id + f":{m.event.sentence}" for m in c} for c in
+                   cluster_mentions([info(e, i) for i, e in enumerate(events)])), key=sorted)
+
+
+def test_same_day_place_actors_and_type_merge() -> None:
+    a = mention("a", 1, "2024-03-05")
+    b = mention("b", 2, "2024-03-05")
+    assert groups(a, b) == [{"a:1", "b:2"}]
+
+
+def test_a_different_day_never_merges() -> None:
+    assert len(groups(mention("a", 1, "2024-03-05"), mention("b", 1, "2024-03-06"))) == 2
+
+
+def test_month_precision_matches_a_day_in_that_month() -> None:
+    assert groups(mention("a", 1, "2024-03-05"), mention("b", 1, "2024-03")) == [{"a:1", "b:1"}]
+    assert len(groups(mention("a", 1, "2024-03-05"), mention("b", 1, "2024-04"))) == 2
+
+
+def test_two_days_are_not_bridged_by_a_month_report() -> None:
+    found = groups(mention("a", 1, "2024-03-05"), mention("b", 1, "2024-03-06"), mention("c", 1, "2024-03"))
+    assert len(found) == 2 and sum(len(g) for g in found) == 3
+
+
+def test_different_place_type_or_actor_stays_apart() -> None:
+    assert len(groups(mention("a", 1, "2024-03-05"), mention("b", 1, "2024-03-05", place=ROTTERDAM))) == 2
+    assert len(groups(mention("a", 1, "2024-03-05"),
+                      mention("b", 1, "2024-03-05", event_type="Riots", sub="Violent demonstration"))) == 2
+    other = Actor("Marechaussee", "State forces", "NL", "NLDMIL")
+    assert len(groups(mention("a", 1, "2024-03-05"), mention("b", 1, "2024-03-05", actor1=other))) == 2
+
+
+def test_country_level_place_matches_a_town_in_it() -> None:
+    assert places_compatible(NETHERLANDS, AMSTERDAM)
+    assert not places_compatible(AMSTERDAM, ROTTERDAM)
+    assert groups(mention("a", 1, "2024-03-05"), mention("b", 1, "2024-03-05", place=NETHERLANDS)) == [
+        {"a:1", "b:1"}]
+
+
+def test_demonstrations_merge_by_issue_not_by_actor_wording() -> None:
+    p1 = mention("a", 1, "2024-03-05", event_type="Protests", sub="Peaceful protest", actor1=FARMERS,
+                 issue="stikstofbeleid")
+    p2 = mention("b", 1, "2024-03-05", event_type="Protests", sub="Protest with intervention",
+                 actor1=Actor("Demonstranten", "Protesters", None), issue="Stikstofbeleid")
+    p3 = mention("c", 1, "2024-03-05", event_type="Protests", sub="Peaceful protest", actor1=FARMERS,
+                 issue="pensioenen")
+    assert groups(p1, p2, p3) == [{"a:1", "b:1"}, {"c:1"}]
+
+
+def test_negated_reports_do_not_merge_with_events_that_happened() -> None:
+    assert len(groups(mention("a", 1, "2024-03-05"), mention("b", 1, "2024-03-05", contexts=["negated"]))) == 2
+
+
+def test_living_ids_survive_and_merged_ids_are_retired() -> None:
+    a, b = mention("a", 1, "2024-03-05"), mention("b", 1, "2024-03-05")
+    stamp = dt.datetime(2024, 3, 6, tzinfo=dt.UTC)
+    first = link_mentions("s1", [info(a, 1)], {}, now=stamp)
+    [event] = first.events
+    second = link_mentions("s2", [info(b, 2)], {}, now=stamp)
+    existing = {event["id"]: event, second.events[0]["id"]: second.events[0]}
+    later = dt.datetime(2024, 3, 7, tzinfo=dt.UTC)
+    merged = link_mentions("s1", [info(a, 1), info(b, 2)], existing, now=later)
+    [survivor] = merged.events
+    assert survivor["id"] == event["id"]  # the oldest id lives on
+    assert survivor["merged_ids"] == [second.events[0]["id"]]
+    assert merged.retired == [(second.events[0]["id"], event["id"], "same day, place, actors and type (ACLED rule)")]
+    assert survivor["updated_at"] == later.isoformat() and survivor["created_at"] == stamp.isoformat()
+    again = link_mentions("s1", [info(a, 1), info(b, 2)], {survivor["id"]: survivor}, now=later + dt.timedelta(1))
+    assert again.events[0]["updated_at"] == later.isoformat()  # nothing changed: no bump
+
+
+def test_canonical_event_takes_the_most_precise_date_and_place() -> None:
+    month = mention("a", 1, "2024-03", place=NETHERLANDS)
+    day = mention("b", 1, "2024-03-05", place=AMSTERDAM)
+    result = link_mentions("s", [info(month, 1, "A"), info(day, 2, "B")], {})
+    [event] = result.events
+    assert (event["date"], event["date_precision"], event["time_precision"]) == ("2024-03-05", "day", 1)
+    assert (event["place"], event["geo_precision"], event["admin1"]) == ("Amsterdam", 1, "Noord-Holland")
+    assert event["outlets"] == ["A", "B"] and len(event["mentions"]) == 2
+
+
+def article(text: str, outlet: str, day: str) -> Article:
+    return Article(outlet=outlet, text=text, title="Arrestaties bij boerenprotest op de Dam",
+                   url=f"https://{outlet}.example/dam", published=PartialDate.parse(day))
+
+
+TEXT_A = ("De politie heeft dinsdag op de Dam in Amsterdam twaalf boeren opgepakt die met trekkers de toegang tot "
+          "het Paleis blokkeerden. Het protest tegen het stikstofbeleid trok volgens de gemeente honderden boeren.")
+TEXT_B = ("Op de Dam in Amsterdam zijn dinsdag zeker tien boeren aangehouden door de politie. De boeren "
+          "protesteerden met trekkers tegen het stikstofbeleid van het kabinet en blokkeerden het Paleis.")
+
+
+def test_stage_links_mentions_across_outlets_and_sets_claim_events(store: Store) -> None:
+    a, b = article(TEXT_A, "Het Parool", "2024-03-05"), article(TEXT_B, "NOS", "2024-03-05")
+    store.ingest_batch([a, b])
+    ma, mb = mention(a.id, 0, "2024-03-05"), mention(b.id, 0, "2024-03-05")
+    ca = Claim("arrested", a.id, 69, 76, "twaalf", value=12, low=12, high=12, group="boeren",
+               group_type="protesters", attribution=["Het Parool", "politie"], event_id=ma.id)
+    cb = Claim("arrested", b.id, 41, 51, "zeker tien", value=10, low=10, qualifier="at_least", group="boeren",
+               group_type="protesters", attribution=["NOS"], event_id=mb.id)
+    with store.engine.begin() as conn:
+        store.replace_extractions(conn, a.id, [ma], [ca])
+        store.replace_extractions(conn, b.id, [mb], [cb])
+    LinkStage().run(store, load_settings())
+    [event] = list_events(store)
+    assert event["outlets"] == ["Het Parool", "NOS"]
+    assert {m["article_id"] for m in event["mentions"]} == {a.id, b.id}
+    with store.engine.connect() as conn:
+        assert {r.event_id for r in conn.execute(schema.mentions.select())} == {event["id"]}
+        assert {r.event_id for r in conn.execute(schema.claims.select())} == {event["id"]}
+
+
+def test_merged_event_ids_redirect_and_are_reported_as_deleted(store: Store) -> None:
+    a = article(TEXT_A, "Het Parool", "2024-03-05")
+    store.ingest_batch([a])
+    ma = mention(a.id, 0, "2024-03-05")
+    mb_first = mention(a.id, 1, "2024-03-06")  # first read as the next day ...
+    with store.engine.begin() as conn:
+        store.replace_extractions(conn, a.id, [ma, mb_first], [])
+    LinkStage().run(store, load_settings())
+    ids = sorted(e["id"] for e in list_events(store))
+    assert len(ids) == 2
+    # ... a corrected extraction puts both on the same day: the two canonical events become one.
+    with store.engine.begin() as conn:
+        store.replace_extractions(conn, a.id, [ma, mention(a.id, 1, "2024-03-05")], [])
+    LinkStage().run(store, load_settings())  # relinks mentions that lost their event id
+    [survivor] = list_events(store)
+    [gone] = [i for i in ids if i != survivor["id"]]
+    assert survivor["merged_ids"] == [gone]
+    assert [(d["old_id"], d["new_id"]) for d in deleted_events(store)] == [(gone, survivor["id"])]
+    redirected = get_event(store, gone)
+    assert redirected is not None and redirected["id"] == survivor["id"] and redirected["redirected_from"] == gone

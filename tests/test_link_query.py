@@ -1,0 +1,104 @@
+"""The read side: the dict shapes the CLI, API, pages and exporters rely on, filters and paging."""
+
+from __future__ import annotations
+
+import json
+
+from kroniek.config import load_settings
+from kroniek.link import query
+from kroniek.link.stage import LinkStage
+from kroniek.model import Actor, Article, Claim, Event, Evidence, PartialDate, Place
+from kroniek.reconcile.stage import ReconcileStage
+from kroniek.store.repository import Store
+
+UTRECHT = Place("Utrecht", "Nederland", "NL", 528, "Utrecht", 52.09, 5.12, 1)
+TEXT_1 = ("Op het Jaarbeursplein in Utrecht hebben donderdag duizenden leraren gedemonstreerd voor kleinere "
+          "klassen. De politie sprak van een rustige betoging. Onderwijsbonden eisen extra geld van het kabinet.")
+TEXT_2 = ("Duizenden leraren trokken donderdag naar het Jaarbeursplein in Utrecht om te demonstreren voor kleinere "
+          "klassen. De onderwijsbonden willen dat het kabinet extra geld uittrekt voor het onderwijs.")
+
+
+def build(store: Store) -> tuple[Article, Article]:
+    a = Article(outlet="AD", title="Leraren betogen in Utrecht", text=TEXT_1, url="https://ad.example/1",
+                published=PartialDate.parse("2024-10-03"))
+    b = Article(outlet="Trouw", title="Duizenden leraren demonstreren in Utrecht", text=TEXT_2,
+                url="https://trouw.example/1", published=PartialDate.parse("2024-10-03"))
+    store.ingest_batch([a, b])
+    for art, size in ((a, "duizenden"), (b, "duizenden")):
+        ev = Event(article_id=art.id, sentence=0, trigger="gedemonstreerd", disorder_type="Demonstrations",
+                   event_type="Protests", sub_event_type="Peaceful protest", plover_type="PROTEST",
+                   plover_mode="demo", actor1=Actor("Leraren (Nederland)", "Protesters", "NL"), place=UTRECHT,
+                   date=PartialDate.parse("2024-10-03"), issue="kleinere klassen",
+                   evidence=[Evidence(art.id, 0, 10, "trigger", "demonstr")])
+        start = art.text.find(size.capitalize() if art is b else size)
+        c = Claim("crowd", art.id, start, start + len(size), size, value=1000, low=2000, high=9999, vague=size,
+                  group_type="protesters", attribution=[art.outlet], event_id=ev.id)
+        with store.engine.begin() as conn:
+            store.replace_extractions(conn, art.id, [ev], [c])
+    LinkStage().run(store, load_settings())
+    ReconcileStage().run(store, load_settings())
+    return a, b
+
+
+EVENT_KEYS = {"id", "story_id", "date", "date_precision", "time_precision", "disorder_type", "event_type",
+              "sub_event_type", "plover_type", "plover_mode", "actor1", "actor1_type", "actor1_country", "actor2",
+              "actor2_type", "assoc_actors", "place", "admin1", "country", "iso2", "iso_numeric", "region",
+              "latitude", "longitude", "geo_precision", "fatalities", "figures", "mentions", "outlets", "contexts",
+              "happened", "notes", "updated_at", "merged_ids"}
+
+
+def test_story_and_event_shapes(store: Store) -> None:
+    a, b = build(store)
+    [story] = query.list_stories(store)
+    assert {"id", "title", "first_seen", "last_seen", "article_count", "outlet_count", "outlets", "places",
+            "event_types", "events"} <= set(story)
+    assert story["outlets"] == ["AD", "Trouw"] and story["places"] == ["Utrecht"]
+    assert story["event_types"] == ["Protests"] and len(story["events"]) == 1
+    assert query.count_stories(store) == 1
+    full = query.get_story(store, story["id"])
+    assert full is not None
+    assert [x["id"] for x in full["articles"]] == [a.id, b.id]
+    assert set(full["articles"][0]) >= {"id", "outlet", "title", "url", "published_at", "date_precision",
+                                        "similarity"}
+    assert [(c["outlet"], c["count"]) for c in full["coverage"]] == [("AD", 1), ("Trouw", 1)]
+    [figure] = full["figures"]
+    assert set(figure) >= {"event_id", "kind", "group_type", "coded", "low", "best", "high", "disagreement",
+                           "explanation", "claims"}
+    assert set(figure["claims"][0]) >= {"value", "vague", "qualifier", "text", "group", "attribution", "outlet",
+                                        "article_id", "unconfirmed", "published_at"}
+    assert full["merges"] == []
+    [event] = query.list_events(store)
+    assert set(event) >= EVENT_KEYS
+    assert event["mentions"][0].keys() >= {"mention_id", "article_id", "outlet", "title", "published_at",
+                                           "sentence", "evidence"}
+    assert event["date"] == "2024-10-03" and event["time_precision"] == 1 and event["outlets"] == ["AD", "Trouw"]
+    assert event["figures"][0]["coded"] == 1000
+    assert query.get_event(store, event["id"]) == event
+    assert query.get_event(store, "enope") is None and query.get_story(store, "snope") is None
+    json.dumps([story, full, event])  # everything is JSON-serialisable
+
+
+def test_filters_and_listings(store: Store) -> None:
+    build(store)
+    [story] = query.list_stories(store)
+    assert query.list_stories(store, outlet="trouw")[0]["id"] == story["id"]
+    assert query.list_stories(store, outlet="NRC") == []
+    assert query.count_stories(store, place="utrecht", event_type="Protests") == 1
+    assert query.count_stories(store, q="leraren") == 1 and query.count_stories(store, q="boeren") == 0
+    assert query.count_stories(store, date_from="2024-10-01", date_to="2024-10-05") == 1
+    assert query.count_stories(store, date_from="2024-11-01") == 0
+    assert query.list_stories(store, limit=1, offset=1) == []
+    assert query.count_events(store, actor="leraren (nederland)") == 1
+    assert query.count_events(store, place="Noord-Holland") == 0
+    assert query.count_events(store, story_id=story["id"], event_type="Peaceful protest") == 1
+    assert query.count_events(store, date_from="2024-10-04") == 0
+    assert [p["name"] for p in query.list_places(store)] == ["Utrecht"]
+    assert query.list_actors(store) == [{"name": "Leraren (Nederland)", "count": 1}]
+    assert len(query.place_events(store, "Utrecht")) == 1 and len(query.actor_events(store, "Leraren (Nederland)")) == 1
+    assert query.deleted_events(store) == []
+
+
+def test_empty_store_answers_empty(store: Store) -> None:
+    assert query.list_stories(store) == [] and query.count_stories(store) == 0
+    assert query.list_events(store) == [] and query.count_events(store) == 0
+    assert query.list_places(store) == [] and query.list_actors(store) == []

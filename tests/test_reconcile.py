@@ -1,0 +1,147 @@
+"""Reconciling reported figures: ACLED's most conservative credible report, vague words, groups that are not a
+contradiction, subsets, totals split over events, and explanations that name the sources."""
+
+from __future__ import annotations
+
+from kroniek.config import load_settings
+from kroniek.link.query import get_event, get_story, list_events
+from kroniek.link.stage import LinkStage
+from kroniek.model import Actor, Article, Claim, Event, PartialDate, Place
+from kroniek.reconcile.figures import ClaimView, event_total, reconcile, split_spanning
+from kroniek.reconcile.stage import ReconcileStage
+from kroniek.store.repository import Store
+
+
+def claim(kind: str, text: str, value: int | None, outlet: str, *attribution: str, low: int | None = None,
+          high: int | None = None, vague: str | None = None, qualifier: str | None = None,
+          group_type: str | None = None, unconfirmed: bool = False, article: str = "a1", start: int = 0,
+          published: str = "2024-03-05", seq: int = 1, before: str = "", sentence: str = "") -> ClaimView:
+    c = Claim(kind, article, start, start + len(text), text, value=value,
+              low=value if low is None and qualifier is None and vague is None else low,
+              high=value if high is None and qualifier is None and vague is None else high, vague=vague,
+              qualifier=qualifier, group_type=group_type, attribution=[outlet, *attribution],
+              unconfirmed=unconfirmed)
+    return ClaimView(c, outlet=outlet, published_at=published, seq=seq, before=before, sentence=sentence)
+
+
+HONDERDEN = dict(low=200, high=999, vague="honderden")
+
+
+def test_most_conservative_vague_figure_is_coded_and_the_dispute_explained() -> None:
+    a = claim("arrested", "Honderden", 100, "Outlet A", "de regering", **HONDERDEN)  # type: ignore[arg-type]
+    b = claim("arrested", "meer dan tweeduizend", 2001, "Outlet B", "Reuters", "de politie", low=2001,
+              qualifier="more_than", article="a2", seq=2)
+    [row] = reconcile("e1", [a, b])
+    assert (row.coded, row.low, row.best, row.high, row.high_open) == (100, 100, 100, 2001, True)
+    assert row.disagreement
+    assert row.explanation.startswith(
+        "Arrested: 100 coded (most conservative: 'Honderden' per de regering via Outlet A, "
+        "vague 'honderden' coded 100); up to 2001+ reported ('meer dan tweeduizend', "
+        "de politie via Reuters, Outlet B)")
+
+
+def test_consistent_reports_are_no_disagreement() -> None:
+    a = claim("killed", "zeker acht", 8, "NOS", "de politie", low=8, qualifier="at_least")
+    b = claim("killed", "tien", 10, "RTL", "het ziekenhuis", article="a2", seq=2)
+    [row] = reconcile("e1", [a, b])
+    assert row.coded == 8 and not row.disagreement and row.high == 10
+    assert "consistent with 'tien' (het ziekenhuis via RTL)" in row.explanation
+
+
+def test_different_groups_are_not_a_contradiction_and_fatalities_add_up() -> None:
+    forces = claim("killed", "acht", 8, "Outlet A", "de autoriteiten", group_type="security forces")
+    protesters = claim("killed", "tientallen", 10, "Outlet B", "Reuters", "de politie", low=20, high=99,
+                       vague="tientallen", group_type="protesters", article="a2", seq=2)
+    rows = reconcile("e1", [forces, protesters])
+    assert {r.group_type: r.coded for r in rows} == {"security forces": 8, "protesters": 10}
+    assert not any(r.disagreement for r in rows)
+    for row in rows:
+        assert "different groups: 10 protesters (de politie via Reuters, Outlet B) and 8 security forces " \
+               "(de autoriteiten via Outlet A) — not a contradiction" in row.explanation
+    assert event_total(rows, "killed") == 18
+
+
+def test_unspecified_total_is_not_added_to_its_groups() -> None:
+    total = claim("killed", "twintig", 20, "NOS")
+    police = claim("killed", "vijf", 5, "NOS", group_type="police", start=30)
+    assert event_total(reconcile("e1", [total, police]), "killed") == 20
+
+
+def test_subset_is_shown_but_not_a_competing_total() -> None:
+    total = claim("injured", "meer dan duizend", 1001, "Outlet B", low=1001, qualifier="more_than")
+    subset = claim("injured", "vierhonderd", 400, "Outlet B", start=60, before="gewond geraakt, van wie ")
+    [row] = reconcile("e1", [total, subset])
+    assert row.coded == 1001 and not row.disagreement
+    assert "subset, not a competing total: 'vierhonderd' (Outlet B)" in row.explanation
+    assert sorted(c["subset"] for c in row.to_dict()["claims"]) == [False, True]
+
+
+def test_unconfirmed_reports_only_count_without_confirmed_ones() -> None:
+    confirmed = claim("killed", "drie", 3, "NOS", "de politie")
+    rumour = claim("killed", "twee", 2, "Telegraaf", "sociale media", unconfirmed=True, article="a2")
+    [row] = reconcile("e1", [confirmed, rumour])
+    assert row.coded == 3 and "unconfirmed, not coded: 'twee' (sociale media via Telegraaf)" in row.explanation
+    [alone] = reconcile("e1", [rumour])
+    assert alone.coded == 2
+
+
+def test_a_later_figure_from_the_same_source_is_an_update() -> None:
+    early = claim("killed", "vijf", 5, "NOS", "de politie", published="2024-03-05", seq=1)
+    later = claim("killed", "acht", 8, "NRC", "de politie", published="2024-03-06", seq=2, article="a2")
+    [row] = reconcile("e1", [early, later])
+    assert row.coded == 8 and not row.disagreement
+    assert "de politie went from 5 to 8" in row.explanation
+
+
+def test_totals_over_several_events_are_split_equally() -> None:
+    total = claim("killed", "in totaal zeven", 7, "NOS", "het ministerie",
+                  sentence="Bij de aanvallen op drie dorpen kwamen in totaal zeven mensen om.")
+    assert total.spanning
+    per_event = split_spanning({"e1": [total], "e2": [], "e3": []},
+                               {"a1|e1": ["e1", "e2", "e3"]})
+    coded = {eid: reconcile(eid, views)[0].coded for eid, views in per_event.items()}
+    assert coded == {"e1": 3, "e2": 2, "e3": 2}
+    assert "a total of 7 ('in totaal zeven') over 3 events, split equally" in reconcile("e2", per_event["e2"])[0] \
+        .explanation
+
+
+PLACE = Place("Groningen", "Nederland", "NL", 528, "Groningen", 53.22, 6.57, 1)
+
+
+def test_stage_writes_figures_fatalities_and_notes(store: Store) -> None:
+    a = Article(outlet="Dagblad van het Noorden", url="https://dvhn.example/1",
+                published=PartialDate.parse("2024-03-05"), title="Doden bij rellen in Groningen",
+                text="Bij rellen in Groningen zijn volgens de politie zeker twee agenten omgekomen. Ook kwamen "
+                     "drie relschoppers om het leven.")
+    b = Article(outlet="NOS", url="https://nos.example/1", published=PartialDate.parse("2024-03-05"),
+                title="Rellen in Groningen: doden",
+                text="Bij de rellen in Groningen zijn vier agenten gedood, meldt het ministerie. Relschoppers "
+                     "staken auto's in brand in Groningen.")
+    store.ingest_batch([a, b])
+    actor = Actor("Relschoppers", "Rioters", "NL")
+    for art, cl in ((a, [Claim("killed", a.id, 54, 65, "zeker twee", value=2, low=2, qualifier="at_least",
+                               group_type="police", attribution=[a.outlet, "de politie"]),
+                         Claim("killed", a.id, 90, 94, "drie", value=3, low=3, high=3, group_type="rioters",
+                               attribution=[a.outlet])]),
+                    (b, [Claim("killed", b.id, 60, 64, "vier", value=4, low=4, high=4, group_type="police",
+                               attribution=[b.outlet, "het ministerie"])])):
+        ev = Event(article_id=art.id, sentence=0, trigger="rellen", disorder_type="Political violence",
+                   event_type="Riots", sub_event_type="Violent demonstration", plover_type="PROTEST",
+                   actor1=actor, place=PLACE, date=PartialDate.parse("2024-03-05"))
+        for c in cl:
+            c.event_id = ev.id
+        with store.engine.begin() as conn:
+            store.replace_extractions(conn, art.id, [ev], cl)
+    LinkStage().run(store, load_settings())
+    ReconcileStage().run(store, load_settings())
+    [event] = list_events(store)
+    assert event["fatalities"] == 2 + 3  # police: most conservative of 2+ and 4; plus 3 rioters
+    police = next(f for f in event["figures"] if f["group_type"] == "police")
+    assert police["coded"] == 2 and police["low"] == 2 and police["high"] == 4 and not police["disagreement"]
+    assert {c["outlet"] for c in police["claims"]} == {"Dagblad van het Noorden", "NOS"}
+    assert "different groups" in police["explanation"]
+    assert "Fatalities: 5." in event["notes"] and "Groningen" in event["notes"]
+    story = get_story(store, event["story_id"])
+    assert story is not None and {f["kind"] for f in story["figures"]} == {"killed"}
+    again = get_event(store, event["id"])
+    assert again is not None and again["figures"] == event["figures"]
