@@ -1,8 +1,7 @@
 """Store access for the link and reconcile stages and their read side (``kroniek.link.query``).
 
 Besides the shared tables (stories, story_articles, events, mentions, claims, merges) linking keeps four small
-tables of its own, defined here and created on first use (``ensure_tables``) until they move into an Alembic
-migration:
+tables of its own (defined in ``kroniek.store.schema``):
 
 * ``link_term_df``: document frequency per term, kept up to date one batch at a time (TF-IDF without a re-scan);
 * ``link_state``: counters such as the number of documents behind those frequencies;
@@ -14,19 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
-    Column,
     Engine,
-    Index,
-    Integer,
-    MetaData,
-    String,
     Table,
-    Text,
     delete,
     insert,
     select,
@@ -37,55 +29,15 @@ from sqlalchemy.engine import Connection
 from kroniek.store import schema
 from kroniek.store.repository import Store
 
-link_metadata = MetaData()
-
-term_df = Table(
-    "link_term_df",
-    link_metadata,
-    Column("term", String(120), primary_key=True),
-    Column("df", Integer, nullable=False),
-)
-
-link_state = Table(
-    "link_state",
-    link_metadata,
-    Column("key", String(60), primary_key=True),
-    Column("value", Text, nullable=False),
-)
-
-story_keys = Table(
-    "link_story_keys",
-    link_metadata,
-    Column("story_id", String(32), primary_key=True),
-    Column("kind", String(12), primary_key=True),  # outlet | place | event_type | country
-    Column("value", String(200), primary_key=True),  # casefolded, for filtering
-    Column("label", Text, nullable=False),  # as shown
-)
-Index("ix_link_story_keys_value", story_keys.c.kind, story_keys.c.value)
-
-event_keys = Table(
-    "link_event_keys",
-    link_metadata,
-    Column("event_id", String(32), primary_key=True),
-    Column("kind", String(12), primary_key=True),  # place | actor | outlet | event_type
-    Column("value", String(200), primary_key=True),
-    Column("label", Text, nullable=False),
-)
-Index("ix_link_event_keys_value", event_keys.c.kind, event_keys.c.value)
-
-_ready: set[int] = set()
-_ready_lock = threading.Lock()
+# The link tables live in the shared schema (and its migrations); these names keep the module's vocabulary.
+term_df = schema.link_term_df
+link_state = schema.link_state
+story_keys = schema.link_story_keys
+event_keys = schema.link_event_keys
 
 
 def ensure_tables(engine: Engine) -> None:
-    """Create the link tables if this database does not have them yet (cheap after the first call)."""
-    key = id(engine)
-    if key in _ready:
-        return
-    with _ready_lock:
-        if key not in _ready:
-            link_metadata.create_all(engine, checkfirst=True)
-            _ready.add(key)
+    """Kept for callers: the tables come with the store's migrations now."""
 
 
 def utcnow() -> dt.datetime:

@@ -174,3 +174,41 @@ merges = Table(
     Column("reason", Text),
     Column("at", DateTime(timezone=True), nullable=False),
 )
+Index("ix_merges_old", merges.c.kind, merges.c.old_id)
+Index("ix_merges_new", merges.c.new_id)
+
+# --- link stage state: document frequencies and filter facets ---------------------------------------------------
+
+link_term_df = Table(
+    "link_term_df",
+    metadata,
+    Column("term", String(120), primary_key=True),
+    Column("df", Integer, nullable=False),
+)
+
+link_state = Table(
+    "link_state",
+    metadata,
+    Column("key", String(60), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+link_story_keys = Table(
+    "link_story_keys",
+    metadata,
+    Column("story_id", String(32), primary_key=True),
+    Column("kind", String(12), primary_key=True),  # outlet | place | event_type | country
+    Column("value", String(200), primary_key=True),  # casefolded, for filtering
+    Column("label", Text, nullable=False),  # as shown
+)
+Index("ix_link_story_keys_value", link_story_keys.c.kind, link_story_keys.c.value)
+
+link_event_keys = Table(
+    "link_event_keys",
+    metadata,
+    Column("event_id", String(32), primary_key=True),
+    Column("kind", String(12), primary_key=True),  # place | actor | outlet | event_type
+    Column("value", String(200), primary_key=True),
+    Column("label", Text, nullable=False),
+)
+Index("ix_link_event_keys_value", link_event_keys.c.kind, link_event_keys.c.value)
