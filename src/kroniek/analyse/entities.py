@@ -1,59 +1,169 @@
-"""Entities that are right: Frog's raw PER/LOC/ORG/MISC tags cleaned up with cues, lexicons, the gazetteer and
-document-level consistency.
+"""Entities that are right: names found from capitalisation and Frog's tags, typed by evidence, one type per name
+per document, a canonical name with its variants, and places linked to the gazetteer.
 
-Frog's NER is unstable on rare foreign names (one name can come out PER, LOC and ORG in one article) and follows
-SoNaR in tagging place adjectives ("Russische") as LOC. The fixes, in order:
+Frog's NER finds nearly every name but often gets the type and the extent wrong: it tags place adjectives
+("Russische") LOC after the SoNaR convention, splits "Camp David" into a LOC and a PER, pulls a verb into a
+person ("zei Barrichello"), and gives a rare foreign name three types in one article. So Frog's tags are one
+vote among several, and the extent of a name comes from the text itself:
 
-1. mentions from Frog's IOB tags on deeply analysed sentences, plus capitalised name sequences on shallow ones;
-2. nationality words ("Russische", "Kazach") become MISC with their country;
-3. role cues before a name decide its type ("president X" is a person, "persbureau X" an organisation);
-4. known organisations and places (lexicon, gazetteer) vote for their type;
-5. one type per name per document: a weighted vote over all mentions of the name (a surname alone counts as
-   the full name used earlier), and the canonical name is the longest form;
-6. places are linked to the gazetteer with the document's countries as context.
+1. **mentions**: runs of name-like tokens (capitalised, acronyms, "4FM", "'s-Hertogenbosch"), joined over
+   "&" and over name particles ("van der", "de", "voor") where Frog or a first name vouches for it; a
+   sentence-initial word counts only when Frog, its part of speech or a lexicon says it is a name; a place
+   adjective at the head of a run ("Amerikaanse Salt Lake City") is split off; a sentence-initial article is
+   dropped ("De NMBS"), unless the whole is a known name ("De Morgen").
+2. **nationality words** ("Russische", "Nederlanders") and names inside lowercase compounds
+   ("Sabena-aandelen") are MISC, with the country of a nationality word;
+3. **votes** per mention: Frog's label, known organisations (acronyms, parties, media, companies, clubs) and
+   their head and tail words ("Bank", "NV", "Universiteit van ..."), the gazetteer, first names and family
+   names (Frog's own lists, read at run time when Frog is installed), the shape (an unknown acronym is most
+   likely an organisation), and the words around it ("president X", "persbureau X", "in X", "zei X");
+4. **one type per name per document**: the votes of all mentions of a name are added up; a surname alone
+   joins the full name it ends, a short form joins the longer name it starts ("Sabena" / "Sabena Airline");
+5. **canonical name and role**: the longest form of a person's name; the role cue nearest to any mention;
+6. **places** are linked to the gazetteer with the document's countries (from places and nationality words)
+   as context, so "Almaty" goes to Kazakhstan in an article about Kazakhstan.
+
+All word lists are in ``nl/entities.toml``.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
+import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from kroniek.model import Document, Entity, Sentence, Token
 
 LABELS = ("PER", "LOC", "ORG", "MISC")
-CONNECTORS = {"van", "de", "der", "den", "von", "al", "el", "bin", "ben", "da", "di", "du", "la", "le", "ter",
-              "ten", "op", "in", "'t", "voor", "en", "of"}
-# Connectors that may sit inside person names (Jan van der Berg) or place/org names (Raad van State).
-_CAPITALISED = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.\-&]*$")
+# Frog (SoNaR) has product and event types too; CoNLL and kroniek count them as MISC.
+_FROG_LABELS = {"PER": "PER", "LOC": "LOC", "ORG": "ORG", "MISC": "MISC", "PRO": "MISC", "EVE": "MISC"}
+
+_UPPER_START = re.compile(r"^(?:'s-|'t-)?[A-ZÀ-ÖØ-ÞĀ-ŽȘȚ]")
+_DIGIT_NAME = re.compile(r"^\d+[A-Z][A-Za-z]*$")  # 4FM, 3M
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&.]*[A-Z0-9]\.?$")
+_LOWER_TAIL = re.compile(r"^(?P<head>[A-ZÀ-Þ0-9][\w.&'’]*)-(?P<tail>[a-zà-ÿ][\w\-]*)$")  # Sabena-aandelen
+_LOWER_HEAD = re.compile(r"^[a-zà-ÿ]+-[A-ZÀ-Þ]")  # ex-Radio, regering-Netanyahu
+_WORDLIKE = re.compile(r"\w", re.UNICODE)
+_OPENERS = {"„", '"', "'", "“", "‘", "‚", "«", "»", ":", "-", "–", "—", "(", "[", "*", "•", "...", "…", "‹", "›"}
+_FUNCTION_POS = ("LID", "VZ", "VNW", "VG", "BW", "WW", "TW", "TSW", "LET")
+_PROPER_POS = ("SPEC(deeleigen", "N(eigen")
+_MIXED_ACRONYM = re.compile(r"^[A-Z]{2,}[a-z]{1,2}$")  # SHFi, IBt
+_COMPASS = re.compile(r"^(?:Noord|Zuid|Oost|West|Midden|Centraal|Noordoost|Noordwest|Zuidoost|Zuidwest|Klein|Groot)"
+                      r"-(?P<rest>[A-Z].+)$")
+_ROMAN = re.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|XI{0,3}|XIV|XV)$")
+
+
+# --- resources --------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Resources:
     person_cues: frozenset[str]
     person_suffixes: tuple[str, ...]
+    not_person_nouns: frozenset[str]
+    speech_verbs: frozenset[str]
     organisation_cues: frozenset[str]
-    organisations: dict[str, str]  # lowercase -> canonical
+    organisation_suffixes: tuple[str, ...]
+    ministry_cues: frozenset[str]
+    location_cues: frozenset[str]
+    location_prepositions: frozenset[str]
+    organisations: dict[str, str]  # key -> canonical
+    ministries: dict[str, str]
     locations: dict[str, str]
+    misc: dict[str, str]
+    org_heads: frozenset[str]  # first word of an organisation name: Universiteit, Ministerie, Radio, ...
+    org_tails: frozenset[str]  # last word: NV, Bank, Groep, Partij, Airlines, ...
+    loc_heads: frozenset[str]
+    loc_tails: frozenset[str]
+    misc_heads: frozenset[str]
+    first_names: frozenset[str]
+    not_first_names: frozenset[str]
     not_entities: frozenset[str]
+    particles: frozenset[str]
+    connectors: frozenset[str]
+    initial_articles: frozenset[str]
 
 
 @cache
 def load_resources(language: str = "nl") -> Resources:
     raw = tomllib.loads(resources.files(f"kroniek.analyse.{language}").joinpath("entities.toml")
                         .read_text(encoding="utf-8"))
+
+    def words(section: str, key: str = "words") -> frozenset[str]:
+        return frozenset(w.lower() for w in raw[section][key])
+
+    def names(section: str) -> dict[str, str]:
+        return {_key(name): name for name in raw[section]["names"]}
+
     return Resources(
-        person_cues=frozenset(raw["person_cues"]["words"]),
+        person_cues=words("person_cues"),
         person_suffixes=tuple(raw["person_cues"]["suffixes"]),
-        organisation_cues=frozenset(raw["organisation_cues"]["words"]),
-        organisations={name.lower(): name for name in raw["organisations"]["names"]},
-        locations={name.lower(): name for name in raw["locations"]["names"]},
-        not_entities=frozenset(raw["not_entities"]["words"]),
+        not_person_nouns=words("person_cues", "not_person_nouns"),
+        speech_verbs=words("person_cues", "speech_verbs"),
+        organisation_cues=words("organisation_cues"),
+        organisation_suffixes=tuple(raw["organisation_cues"]["suffixes"]),
+        ministry_cues=words("organisation_cues", "ministry_cues"),
+        location_cues=words("location_cues"),
+        location_prepositions=words("location_cues", "prepositions"),
+        organisations=names("organisations"),
+        ministries=names("ministries"),
+        locations=names("locations"),
+        misc=names("misc"),
+        org_heads=words("organisation_words", "heads"),
+        org_tails=words("organisation_words", "tails"),
+        loc_heads=words("location_words", "heads"),
+        loc_tails=words("location_words", "tails"),
+        misc_heads=words("misc_words", "heads"),
+        first_names=frozenset(raw["first_names"]["names"]),
+        not_first_names=frozenset(raw["first_names"]["not"]),
+        not_entities=words("not_entities"),
+        particles=words("name_parts", "particles"),
+        connectors=words("name_parts", "connectors"),
+        initial_articles=words("name_parts", "initial_articles"),
     )
+
+
+def _frog_data_dir() -> Path | None:
+    configured = os.environ.get("KRONIEK_FROG_DATA")
+    for candidate in ([Path(configured)] if configured else []) + [Path("/usr/share/frog/nld"),
+                                                                   Path("/usr/local/share/frog/nld")]:
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def _read_frog_list(*names: str) -> frozenset[str]:
+    folder = _frog_data_dir()
+    found: set[str] = set()
+    for name in names if folder is not None else ():
+        try:
+            with (folder / name).open(encoding="utf-8", errors="replace") as handle:  # type: ignore[operator]
+                found.update(line.strip() for line in handle if len(line.strip()) > 1)
+        except OSError:
+            continue
+    return frozenset(found)
+
+
+@cache
+def frog_name_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """Frog's own first-name and family-name gazetteers (``voornamen.ner``, ``familienamen.ner``), read at run time
+    from the installed frogdata when present (empty otherwise): they are Frog's data, not the project's."""
+    return _read_frog_list("voornamen.ner"), _read_frog_list("familienamen.ner")
+
+
+@cache
+def frog_place_names() -> frozenset[str]:
+    """Frog's lists of Belgian and Dutch place names (villages, hamlets, parts of towns the packaged gazetteer
+    does not reach: "Heist", "Geetbets"), read at run time like :func:`frog_name_lists`."""
+    return _read_frog_list("geonames-be.ner", "plaatsen-nld.ner", "landen-europa.ner", "loc.ner")
 
 
 @cache
@@ -62,7 +172,13 @@ def _gazetteer() -> Any:
         from kroniek.analyse.gazetteer import Gazetteer
     except ImportError:  # pragma: no cover - the gazetteer ships with the package
         return None
-    return Gazetteer.load("nl")
+    try:
+        return Gazetteer.load("nl")
+    except Exception:  # pragma: no cover - a broken cache or data file must not stop the entity layer
+        return None
+
+
+# --- mentions ---------------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -73,186 +189,618 @@ class Mention:
     start: int
     end: int
     text: str
-    label: str
-    source: str  # "frog" | "shape"
+    frog: str = ""  # Frog's label for the run ("" when Frog said nothing or did not see the sentence)
+    source: str = "shape"  # "frog" when Frog tagged part of it, "shape" otherwise
+    kind: str = ""  # "nationality" | "compound" | "" (a plain name)
     votes: Counter[str] = field(default_factory=Counter)
+    label: str = ""
     role: str | None = None
     country: str | None = None
+    canonical: str = ""
+    initial: bool = False
 
 
 def find_entities(doc: Document, language: str = "nl") -> list[Entity]:
+    """The entities of a document, one type per name, with canonical names, roles and gazetteer links."""
     res = load_resources(language)
     gazetteer = _gazetteer()
     mentions: list[Mention] = []
     for index, sentence in enumerate(doc.sentences):
-        mentions.extend(_tagged_mentions(doc, index, sentence) if sentence.deep
-                        else _shape_mentions(doc, index, sentence, res))
+        if not sentence.tokens:
+            continue
+        mentions.extend(_mentions(doc, index, sentence, res, gazetteer))
     for mention in mentions:
         _vote(doc, mention, res, gazetteer)
-    _harmonise(mentions)
+    _harmonise(mentions, res)
     return _link(mentions, gazetteer)
 
 
-# --- 1. mentions ------------------------------------------------------------------------------------------------
+def _frog_tag(token: Token) -> tuple[str, str]:
+    """(prefix, label) of a token's Frog tag; MWU tags such as ``B-PER_I-PER`` give their first part."""
+    tag = (token.ner or "O").split("_")[0]
+    prefix, _, label = tag.partition("-")
+    label = _FROG_LABELS.get(label, "")
+    if prefix not in ("B", "I") or not label:
+        return "O", ""
+    return prefix, label
 
 
-def _tagged_mentions(doc: Document, index: int, sentence: Sentence) -> list[Mention]:
-    found: list[Mention] = []
-    current: Mention | None = None
-    for position, token in enumerate(sentence.tokens):
-        tag = token.ner or "O"
-        prefix, _, label = tag.partition("-")
-        label = label.split("_")[0]
-        if prefix in ("B", "I") and label in LABELS:
-            if current is not None and prefix == "I" and current.label == label:
-                current.last = position + 1
-                current.end = token.end
-                continue
-            current = Mention(index, position, position + 1, token.start, token.end, "", label, "frog")
-            found.append(current)
-        else:
-            current = None
-    for mention in found:
-        mention.text = doc.text[mention.start:mention.end]
-    return found
+def _is_initial(tokens: list[Token], position: int) -> bool:
+    """At the start of the sentence, or after opening punctuation only (a quote, a colon, a bracket)."""
+    for previous in tokens[:position][::-1]:
+        if previous.text not in _OPENERS:
+            return previous.text in (":", ".", "!", "?") or False
+    return True
 
 
-def _is_name_token(token: Token) -> bool:
-    return bool(_CAPITALISED.match(token.text)) and not token.text.isupper() or (
-        token.text.isupper() and 2 <= len(token.text) <= 6 and token.text.isalpha())
+def _capitalised(text: str) -> bool:
+    return bool(_UPPER_START.match(text)) or bool(_DIGIT_NAME.match(text))
 
 
-def _shape_mentions(doc: Document, index: int, sentence: Sentence, res: Resources) -> list[Mention]:
-    """Names on sentences Frog did not see: runs of capitalised tokens (with name connectors inside)."""
-    tokens = sentence.tokens
-    found: list[Mention] = []
-    position = 0
-    while position < len(tokens):
-        token = tokens[position]
-        if not _is_name_token(token) or (token.text.lower() in res.not_entities):
-            position += 1
-            continue
-        last = position + 1
-        while last < len(tokens):
-            following = tokens[last]
-            if _is_name_token(following) and following.text.lower() not in res.not_entities:
-                last += 1
-            elif (following.text.lower() in CONNECTORS and last + 1 < len(tokens)
-                  and _is_name_token(tokens[last + 1])):
-                last += 2
-            else:
+def _acronym(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(_ACRONYM.match(text)) and len(letters) >= 2 and len(text) <= 8
+
+
+def _name_like(tokens: list[Token], position: int, res: Resources, gazetteer: Any) -> bool:
+    token = tokens[position]
+    text = token.text
+    if not _capitalised(text) or _LOWER_TAIL.match(text):
+        return False
+    lower = text.lower()
+    pos = token.pos
+    if not _is_initial(tokens, position):
+        if pos.startswith("VNW") and lower in ("u", "uw", "gij", "ge", "zij"):
+            return False  # the polite pronoun
+        return lower not in res.not_entities or pos.startswith(_PROPER_POS) or _frog_tag(token)[0] != "O"
+    # Sentence-initial: every word is capitalised here, so something else has to vouch for a name.
+    if lower in res.not_entities or lower in res.initial_articles:
+        return lower in res.initial_articles and _continues(tokens, position, res)
+    if _acronym(text):
+        return True
+    key = _key(text)
+    if key in res.organisations or key in res.locations or key in res.misc:
+        return True
+    if pos:
+        if pos.startswith(_PROPER_POS):
+            return True
+        if pos.startswith(_FUNCTION_POS):
+            return False
+        if _frog_tag(token)[0] != "O" and not pos.startswith("ADJ"):
+            return True
+        if pos.startswith("ADJ") and gazetteer is not None and gazetteer.country_for_demonym(text):
+            return True
+        if pos.startswith("N(soort") and position + 1 < len(tokens) and _capitalised(tokens[position + 1].text) \
+                and not _is_initial(tokens, position + 1) and text in res.first_names:
+            return True
+        return False
+    # A shallow sentence: a first name or a known place, or a run of capitalised words.
+    if text in res.first_names or (gazetteer is not None and gazetteer.is_place_name(text)):
+        return True
+    return position + 1 < len(tokens) and _capitalised(tokens[position + 1].text) and \
+        tokens[position + 1].text.lower() not in res.not_entities
+
+
+def _continues(tokens: list[Token], position: int, res: Resources) -> bool:
+    following = tokens[position + 1] if position + 1 < len(tokens) else None
+    return following is not None and _capitalised(following.text) and not _LOWER_TAIL.match(following.text) \
+        and following.text.lower() not in res.not_entities
+
+
+@cache
+def _known_phrases(language: str = "nl") -> dict[str, list[tuple[str, ...]]]:
+    """Multi-word known names by their first word, longest first: "de morgen" -> [("de", "morgen")]."""
+    res = load_resources(language)
+    phrases: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for key in (*res.organisations, *res.locations, *res.misc):
+        words = tuple(key.split())
+        if len(words) > 1:
+            phrases[words[0]].append(words)
+    for options in phrases.values():
+        options.sort(key=len, reverse=True)
+    return phrases
+
+
+def _known_spans(tokens: list[Token]) -> dict[int, int]:
+    """Where a multi-word known name starts, and where it ends (first token capitalised)."""
+    phrases = _known_phrases()
+    found: dict[int, int] = {}
+    k = 0
+    while k < len(tokens):
+        options = phrases.get(_key(tokens[k].text)) if _capitalised(tokens[k].text) else None
+        matched = 0
+        for words in options or ():
+            if k + len(words) <= len(tokens) and all(_key(t.text) == w for t, w in zip(tokens[k:], words)):
+                matched = len(words)
                 break
-        start, end = token.start, tokens[last - 1].end
-        text = doc.text[start:end]
-        sentence_initial = position == 0 or tokens[position - 1].text in ("„", '"', "'", "“", "‘", ":", "-", "–")
-        # A lone capitalised word opening a sentence is usually just a capitalised word; keep it only when
-        # something else vouches for it (a lexicon or the gazetteer), which the vote checks.
-        found.append(Mention(index, position, last, start, end, text, "", "shape" if not sentence_initial
-                             else "shape-initial"))
-        position = last
+        if matched:
+            found[k] = k + matched
+            k += matched
+        else:
+            k += 1
     return found
 
 
-# --- 2-4. votes -------------------------------------------------------------------------------------------------
+def _mentions(doc: Document, index: int, sentence: Sentence, res: Resources, gazetteer: Any) -> list[Mention]:
+    tokens = sentence.tokens
+    name = [_name_like(tokens, k, res, gazetteer) for k in range(len(tokens))]
+    known = _known_spans(tokens)
+    for first, last in known.items():
+        for k in range(first, last):
+            name[k] = True
+    runs: list[tuple[int, int]] = []
+    k = 0
+    while k < len(tokens):
+        if not name[k]:
+            k += 1
+            continue
+        last = known.get(k, k + 1)
+        while last < len(tokens):
+            if last in known:
+                break
+            if name[last] and not _breaks(tokens, last, res, gazetteer):
+                last += 1
+                continue
+            bridge = _bridge(tokens, name, k, last, res)
+            if bridge:
+                last += bridge + 1
+                continue
+            break
+        runs.append((k, last))
+        k = last
+    found: list[Mention] = []
+    for first, last in runs:
+        found.extend(_shape_run(doc, index, tokens, first, last, res, gazetteer, first in known))
+    special = _compounds(doc, index, tokens, res) + _initials(doc, index, tokens, res)
+    taken = {(m.first, m.last) for m in special}
+    found = [m for m in found if (m.first, m.last) not in taken] + special
+    found.sort(key=lambda m: m.first)
+    return found
 
 
-def _previous_word(doc: Document, mention: Mention) -> str:
+def _breaks(tokens: list[Token], position: int, res: Resources, gazetteer: Any) -> bool:
+    """Whether a new name starts at ``position`` although the token before it is a name too."""
+    previous, token = tokens[position - 1], tokens[position]
+    if previous.text.endswith((",", ";")):
+        return True
+    # "minister van Volksgezondheid Magda Aelvoet": a first name followed by a surname starts a person.
+    if _first_name(tokens, position, res) and not _first_name(tokens, position - 1, res) \
+            and previous.text.lower() not in res.particles \
+            and position + 1 < len(tokens) and _capitalised(tokens[position + 1].text) \
+            and not _is_nationality(previous, gazetteer):
+        return True
+    # "Amerikaanse Salt Lake City": a nationality adjective before a proper name is a name of its own, but
+    # "Europese Commissie" / "Vlaamse Regering" (adjective + capitalised common noun) is one name.
+    if _is_nationality(previous, gazetteer):
+        prefix, _label = _frog_tag(token)
+        if token.pos.startswith(_PROPER_POS) or prefix == "B" or _acronym(token.text):
+            return True
+        if not token.pos and not (token.text.lower() in res.org_tails or token.text.lower() in res.loc_tails):
+            return True
+    return False
+
+
+def _bridge(tokens: list[Token], name: list[bool], first: int, last: int, res: Resources) -> int:
+    """How many connector tokens at ``last`` join the run to a following name (0 when they do not)."""
+    span = 0
+    while last + span < len(tokens) and span < 3 and tokens[last + span].text.lower() in res.connectors \
+            and not name[last + span]:
+        span += 1
+    if span == 0 or last + span >= len(tokens) or not name[last + span]:
+        return 0
+    words = [t.text.lower() for t in tokens[last:last + span]]
+    if words == ["&"] or words == ["and"] or words == ["und"]:
+        return span
+    following = tokens[last + span]
+    if words[0] in ("en", "of", "et"):
+        # "Eddie Jordan en Barrichello", "Air Littoral en Air Liberté": two names, whatever Frog says.
+        if _first_name(tokens, first, res) or _first_name(tokens, last + span, res) \
+                or following.text == tokens[first].text:
+            return 0
+    inside = all(_frog_tag(t)[0] == "I" for t in tokens[last:last + span + 1])
+    if inside:
+        return span
+    # "Jan van der Berg", "Van der Voort": particles after a first name or a capitalised particle.
+    if all(w in res.particles for w in words) and (
+            _first_name(tokens, last - 1, res) or all(t.text.lower() in res.particles for t in tokens[first:last])):
+        return span
+    return 0
+
+
+def _first_name(tokens: list[Token], position: int, res: Resources) -> bool:
+    """A given name: in the curated list, or in Frog's first-name list with a Frog family name after it."""
+    text = tokens[position].text
+    if text in res.not_first_names:
+        return False
+    if text in res.first_names:
+        return True
+    voornamen, familienamen = frog_name_lists()
+    return text in voornamen and position + 1 < len(tokens) and tokens[position + 1].text in familienamen
+
+
+def _is_nationality(token: Token, gazetteer: Any) -> bool:
+    if gazetteer is None or not _capitalised(token.text):
+        return False
+    if token.pos and not token.pos.startswith("ADJ"):
+        return False
+    return bool(gazetteer.country_for_demonym(token.text))
+
+
+def _shape_run(doc: Document, index: int, tokens: list[Token], first: int, last: int, res: Resources,
+               gazetteer: Any, known: bool = False) -> list[Mention]:
+    initial = _is_initial(tokens, first)
+    # Drop a sentence-initial article ("De NMBS moet ...") unless the whole is a known name ("De Morgen").
+    if last - first >= 2 and tokens[first].text.lower() in res.initial_articles:
+        whole = _key(" ".join(t.text for t in tokens[first:last]))
+        known = known or whole in res.organisations or whole in res.locations or whole in res.misc
+        if initial and not known:
+            first += 1
+    # Trailing particles or function words never end a name.
+    while not known and last > first and (tokens[last - 1].text.lower() in res.connectors
+                                          or tokens[last - 1].text.lower() in res.not_entities):
+        last -= 1
+    while not known and last > first and tokens[first].text.lower() in res.not_entities \
+            and tokens[first].text.lower() not in res.initial_articles \
+            and not (tokens[first].text.lower() in res.particles and last - first > 1):
+        first += 1
+    if last <= first:
+        return []
+    if not known and all(t.text.lower() in res.not_entities or t.text.lower() in res.initial_articles
+                         for t in tokens[first:last]):
+        return []
+    # Numbers Frog keeps inside a name: "Radio 1", "Brussel 2000", "Formule 1".
+    while last < len(tokens) and tokens[last].text.isdigit() and _frog_tag(tokens[last])[0] == "I":
+        last += 1
+    labels = Counter(_frog_tag(t)[1] for t in tokens[first:last] if _frog_tag(t)[1])
+    frog = ""
+    if labels:
+        # The label of the run's first tagged token wins ties: Frog's B- decides the type of its span.
+        head = next(_frog_tag(t)[1] for t in tokens[first:last] if _frog_tag(t)[1])
+        best = max(labels.values())
+        frog = head if labels[head] == best else labels.most_common(1)[0][0]
+    start, end = tokens[first].start, tokens[last - 1].end
+    mention = Mention(index, first, last, start, end, doc.text[start:end], frog=frog,
+                      source="frog" if frog else "shape", initial=initial)
+    if last - first == 1 and _is_nationality(tokens[first], gazetteer):
+        mention.kind = "nationality"
+    return [mention]
+
+
+def _compounds(doc: Document, index: int, tokens: list[Token], res: Resources) -> list[Mention]:
+    """Names inside lowercase compounds ("Sabena-aandelen", "NAVO-top", "ex-Studio"): CoNLL's MISC."""
+    found = []
+    for k, token in enumerate(tokens):
+        match = _LOWER_TAIL.match(token.text)
+        if match is None:
+            continue
+        head = match.group("head")
+        if len(head) < 2 or head.lower() in res.not_entities:
+            continue
+        if _is_initial(tokens, k) and not (_acronym(head) or _frog_tag(token)[0] != "O"):
+            continue
+        found.append(Mention(index, k, k + 1, token.start, token.end, token.text, frog="MISC", kind="compound"))
+    return found
+
+
+def _initials(doc: Document, index: int, tokens: list[Token], res: Resources) -> list[Mention]:
+    """A byline of author's initials on a line of its own ("(KS)", "bd", "ABx"): a person."""
+    words = [t for t in tokens if t.text not in ("(", ")", "[", "]")]
+    if len(words) != 1 or len(tokens) > 3:
+        return []
+    token = words[0]
+    text = token.text
+    if not (2 <= len(text) <= 4 and text.isalpha() and any(c.isupper() for c in text)) or _capitalised(text) \
+            and not text.isupper() and not any(c.isupper() for c in text[1:]):
+        return []
+    if _key(text) in res.organisations or _key(text) in res.locations or text.lower() in res.not_entities:
+        return []
+    k = tokens.index(token)
+    if _acronym(text) and not any(t.text == "(" for t in tokens) and len(tokens) == 1 and text.isupper() \
+            and len(text) > 3:
+        return []
+    return [Mention(index, k, k + 1, token.start, token.end, text, kind="initials")]
+
+
+# --- votes ------------------------------------------------------------------------------------------------------
+
+
+_W = {
+    "frog": 2.0,
+    "lexicon": 6.0,
+    "role": 4.0,
+    "org_word": 3.0,
+    "loc_word": 3.0,
+    "misc_word": 3.0,
+    "country": 6.0,
+    "big_place": 3.5,
+    "place": 2.0,
+    "small_place": 1.0,
+    "first_name": 4.0,
+    "frog_first_name": 2.0,
+    "surname": 1.0,
+    "acronym": 1.5,
+    "frog_unknown_place": 1.0,
+    "location_preposition": 1.5,
+    "speech": 2.0,
+    "compound_cue": 3.0,
+    "person_noun": 1.0,
+    "default_per": 0.3,
+}
+
+
+def _previous_words(doc: Document, mention: Mention, count: int = 2) -> list[str]:
     tokens = doc.sentences[mention.sentence].tokens
-    if mention.first == 0:
-        return ""
-    return tokens[mention.first - 1].text.lower()
+    return [t.text.lower() for t in tokens[max(0, mention.first - count):mention.first]][::-1]
+
+
+def _next_word(doc: Document, mention: Mention) -> str:
+    tokens = doc.sentences[mention.sentence].tokens
+    return tokens[mention.last].text.lower() if mention.last < len(tokens) else ""
 
 
 def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> None:
-    text = mention.text
-    lower = text.lower()
+    votes = mention.votes
     tokens = doc.sentences[mention.sentence].tokens[mention.first:mention.last]
-    if mention.label:
-        mention.votes[mention.label] += 1
+    words = [t.text for t in tokens]
+    text = " ".join(words)
+    key = _key(text)
+    if mention.kind == "initials":
+        votes["PER"] += _W["lexicon"]
+        return
+    if mention.kind == "compound":
+        votes["MISC"] += _W["lexicon"]
+        return
     demonym = gazetteer.country_for_demonym(text) if gazetteer is not None and len(tokens) == 1 else None
-    is_adjective = bool(tokens) and all(t.coarse_pos == "ADJ" for t in tokens)
-    if demonym or (is_adjective and mention.label in ("LOC", "MISC")):
-        mention.votes["MISC"] += 10
+    if demonym and key not in res.organisations:
+        # "Russische", "Nederlanders", "Europese": nationality, not a place (CoNLL's MISC).
+        votes["MISC"] += 10
+        mention.kind = "nationality"
         mention.country = demonym
         return
-    previous = _previous_word(doc, mention)
-    if previous in res.person_cues or (previous and previous.endswith(res.person_suffixes)):
-        mention.votes["PER"] += 4
-        mention.role = previous
-    elif previous in res.organisation_cues:
-        mention.votes["ORG"] += 4
-        mention.role = previous
-    if lower in res.organisations:
-        mention.votes["ORG"] += 3
-    if lower in res.locations:
-        mention.votes["LOC"] += 3
-    if gazetteer is not None and gazetteer.is_place_name(text) and lower not in res.organisations:
-        mention.votes["LOC"] += 2
-    if mention.source == "shape" and not mention.votes and len(tokens) >= 2:
-        mention.votes["PER"] += 0.5  # two capitalised words with nothing else known: most often a person
+    if len(tokens) == 1 and tokens[0].pos.startswith("ADJ") and mention.frog in ("LOC", "MISC"):
+        votes["MISC"] += 10  # an adjective from a place name the demonym list does not know ("Anderlechtse")
+        mention.kind = "nationality"
+        return
+    # Known names.
+    if key in res.organisations:
+        votes["ORG"] += _W["lexicon"]
+    if key in res.locations:
+        votes["LOC"] += _W["lexicon"]
+    if key in res.misc:
+        votes["MISC"] += _W["lexicon"]
+    if key in res.ministries and not mention.initial:
+        votes["ORG"] += _W["lexicon"]
+    lower = [w.lower() for w in words]
+    if lower[0] in res.org_heads and len(words) > 1 or lower[-1] in res.org_tails \
+            or lower[-1].endswith(res.organisation_suffixes) and len(lower[-1]) > 6:
+        votes["ORG"] += _W["org_word"]
+    if lower[0] in res.loc_heads and len(words) > 1 or lower[-1] in res.loc_tails:
+        votes["LOC"] += _W["loc_word"]
+    if lower[0] in res.misc_heads and len(words) > 1:
+        votes["MISC"] += _W["misc_word"]
+    # Places ("Noord-Afrika", "Zuid-Frankrijk": a compass part of a known place is a place too).
+    if gazetteer is not None and key not in res.organisations:
+        place = gazetteer.resolve(text)
+        compass = _COMPASS.match(text)
+        if place is None and compass is not None and len(tokens) == 1:
+            place = gazetteer.resolve(compass.group("rest"))
+        if place is not None:
+            if place.kind == "country":
+                votes["LOC"] += _W["country"]
+            elif place.population >= 100_000 or place.kind in ("admin1", "region"):
+                votes["LOC"] += _W["big_place"]
+            elif place.population >= 15_000:
+                votes["LOC"] += _W["place"]
+            else:
+                votes["LOC"] += _W["small_place"]
+        elif text in frog_place_names():
+            votes["LOC"] += _W["small_place"]
+    # People.
+    voornamen, familienamen = frog_name_lists()
+    if len(words) >= 2 and words[0] not in res.not_first_names and not _acronym(words[0]):
+        if words[0] in res.first_names:
+            votes["PER"] += _W["first_name"]
+        elif words[0] in voornamen and words[-1] in familienamen and key not in res.organisations \
+                and key not in res.locations:
+            votes["PER"] += _W["frog_first_name"]
+    if words[-1] in familienamen and not _acronym(words[-1]) and len(words) <= 4:
+        votes["PER"] += _W["surname"]
+    # Shape: an acronym ("GTA", "SHFi") or a name with "&" ("L & H", "Ernst & Young") is most likely a company.
+    if len(words) == 1 and (_acronym(words[0]) or _MIXED_ACRONYM.match(words[0])) and not _ROMAN.match(words[0]):
+        votes["ORG"] += _W["acronym"]
+    if "&" in words[1:-1] or any("&" in w[1:-1] for w in words):
+        votes["ORG"] += _W["org_word"]
+    # Context: the word before the name ("president X", "persbureau X", "deelstaat X", "ontvoerder X",
+    # "in X", "zei X"), and "minister van Cultuur".
+    previous = _previous_words(doc, mention)
+    before = previous[0] if previous else ""
+    if before:
+        token_before = doc.sentences[mention.sentence].tokens[mention.first - 1]
+        label, weight, is_role = _cue(before, token_before.pos, res)
+        if label:
+            votes[label] += weight
+            if is_role and label in ("PER", "ORG"):
+                mention.role = token_before.text
+        if before in ("van", "voor") and len(previous) > 1 and previous[1] in res.ministry_cues:
+            votes["ORG"] += _W["role"]  # "minister van Cultuur", "ministerie van Financiën"
+    if mention.frog == "LOC" and not votes["LOC"] >= _W["small_place"]:
+        # Frog's LOC is right for places the gazetteer knows; for other words it is mostly a title, a product,
+        # or a foreign surname, so without a place behind it, it only says "some name".
+        votes["MISC"] += _W["frog_unknown_place"]
+    elif mention.frog:
+        votes[mention.frog] += _W["frog"]
+    if mention.source == "shape" and sum(votes.values()) < _W["acronym"] and tokens[0].pos:
+        # Frog saw the sentence and found no name here, and nothing else vouches for one ("Samen", "Avonds").
+        votes.clear()
+    elif mention.source == "shape" and not votes:
+        votes["PER"] += _W["default_per"]
+
+
+_PERSON_NOUN = re.compile(r"(?:[^aeiou]er|ster|eur|ier|[aeiou]tor|essor|ist|[elnr]aar|man|vrouw|[ae]res|rice|euse|"
+                          r"loog|soof|naut|iet|ent)$")
+
+
+def _cue(word: str, pos: str, res: Resources) -> tuple[str, float, bool]:
+    """What the word before a name says about it: (label, weight, whether it is a title or role to record)."""
+    if word in res.person_cues:
+        return "PER", _W["role"], True
+    if word in res.organisation_cues:
+        return "ORG", _W["role"], True
+    if word in res.location_cues:
+        return "LOC", _W["role"], False
+    if word in res.location_prepositions:
+        return "LOC", _W["location_preposition"], False
+    if word in res.speech_verbs:
+        return "PER", _W["speech"], False
+    if not word.isalpha() and "-" not in word or pos and not pos.startswith("N(soort"):
+        return "", 0.0, False
+    # "EU-commissaris", "VVD-leider", "ex-legerleider", "fusiebedrijf", "deelstaatshoofdstad": compounds
+    # ending in a cue word.
+    tail = word.rsplit("-", 1)[-1]
+    if "-" in word and (tail in res.person_cues or tail.endswith(res.person_suffixes)):
+        return "PER", _W["role"], True
+    best = ("", 0)
+    for label, cues in (("PER", res.person_cues), ("ORG", res.organisation_cues), ("LOC", res.location_cues)):
+        for cue in cues:
+            if len(cue) >= 4 and len(word) - len(cue) >= 3 and word.endswith(cue) and len(cue) > best[1]:
+                best = (label, len(cue))
+    if best[0]:
+        return best[0], _W["compound_cue"], best[0] != "LOC"
+    # "ontvoerder X", "filmster X", "accordeonist X": a noun for a person.
+    if _PERSON_NOUN.search(word) and word not in res.not_person_nouns and (not pos or pos.startswith("N(soort,ev")):
+        return "PER", _W["person_noun"], True
+    return "", 0.0, False
+
+
+# --- one type per name per document -----------------------------------------------------------------------------
 
 
 def _key(text: str) -> str:
-    return re.sub(r"\s+", " ", text.lower().replace("’", "'")).strip()
+    text = unicodedata.normalize("NFC", text).replace("’", "'").replace("`", "'")
+    text = re.sub(r"\s*&\s*", " & ", text)  # "L&H" and "L & H" are one name
+    return re.sub(r"\s+", " ", text.lower()).strip()
 
 
-def _harmonise(mentions: list[Mention]) -> None:
-    """One type per name per document; a surname alone joins the full name it is the end of."""
-    full_names: dict[str, str] = {}
-    for mention in mentions:
-        words = _key(mention.text).split()
-        if len(words) >= 2:
-            full_names.setdefault(words[-1], _key(mention.text))
+def _harmonise(mentions: list[Mention], res: Resources) -> None:
+    """One type per name per document: votes are added up over the mentions of a name, where a surname alone
+    counts as the full name it ends and a short form as the longer name it starts."""
+    _possessives(mentions)
+    names = [m for m in mentions if m.kind not in ("compound", "initials", "possessive")]
     groups: dict[str, list[Mention]] = defaultdict(list)
-    for mention in mentions:
-        key = _key(mention.text)
-        if " " not in key and key in full_names:
-            key = full_names[key]
-        groups[key].append(mention)
-    for group in groups.values():
+    for mention in names:
+        groups[_key(mention.text)].append(mention)
+    totals = {key: sum((m.votes for m in group), Counter()) for key, group in groups.items()}
+    # A one-word name that ends a longer name of a person (a surname) or starts a longer name of anything else
+    # ("Sabena" / "Sabena Airline Management") joins that name when the longer name is unique.
+    long_keys = [k for k in groups if " " in k]
+    parent: dict[str, str] = {}
+    for key in groups:
+        if groups[key][0].kind == "nationality":
+            continue
+        if " " in key:
+            # "De Prins" / "Van Diepenbeek" after "Herman De Prins": the end of a person's full name.
+            longer = [k for k in long_keys if k.endswith(" " + key) and _best(totals[k]) == "PER"]
+            if len(longer) == 1:
+                parent[key] = longer[0]
+            continue
+        ends = [k for k in long_keys if k.split()[-1] == key and _best(totals[k]) == "PER"]
+        starts = [k for k in long_keys if k.split()[0] == key and _best(totals[k]) in ("ORG",)]
+        candidates = ends or starts
+        if len({c for c in candidates}) == 1:
+            parent[key] = candidates[0]
+        elif len(candidates) > 1 and ends:
+            parent[key] = max(ends, key=lambda k: len(groups[k]))
+    merged: dict[str, list[Mention]] = defaultdict(list)
+    for key, group in groups.items():
+        merged[parent.get(key, key)].extend(group)
+    for key, group in merged.items():
         total: Counter[str] = Counter()
         for mention in group:
             total.update(mention.votes)
-        if not total:
-            for mention in group:
-                mention.label = ""
-            continue
-        label = total.most_common(1)[0][0]
-        canonical = max((m.text for m in group), key=len)
+        label = _best(total)
+        persons = [m.text for m in group if " " in m.text or not m.initial]
+        canonical = max(persons or [m.text for m in group], key=lambda t: (len(t.split()), len(t)))
         country = next((m.country for m in group if m.country), None)
+        role = next((m.role for m in group if m.role), None)
         for mention in group:
             mention.label = label
-            mention.text = mention.text
+            mention.canonical = canonical if key in parent.values() or key == _key(canonical) else mention.text
             mention.country = mention.country or country
-            mention.role = mention.role or next((m.role for m in group if m.role), None)
-            setattr(mention, "canonical", canonical)
+            mention.role = mention.role or role
+    for mention in mentions:
+        if mention.kind in ("compound", "initials", "possessive"):
+            mention.label = _best(mention.votes)
+            mention.canonical = mention.text
 
 
-# --- 6. gazetteer links -----------------------------------------------------------------------------------------
+def _possessives(mentions: list[Mention]) -> None:
+    """A name with a genitive s ("Arafats", "Ehud Baraks", "India's") is a word derived from a name: MISC, as
+    for nationality words. Without an apostrophe only when the bare name occurs in the document too."""
+    words: set[str] = set()
+    for mention in mentions:
+        if mention.kind in ("", "nationality"):
+            words.update(_key(mention.text).split())
+    for mention in mentions:
+        if mention.kind:
+            continue
+        last = _key(mention.text).split()[-1]
+        apostrophe = re.search(r"\w['’]s$", mention.text) is not None
+        if apostrophe or (len(last) > 3 and last.endswith("s") and last[:-1] in words):
+            mention.kind = "possessive"
+            mention.votes = Counter({"MISC": 10.0})
+
+
+def _best(votes: Counter[str]) -> str:
+    if not votes:
+        return ""
+    order = {"PER": 0, "ORG": 1, "LOC": 2, "MISC": 3}
+    return max(votes, key=lambda label: (votes[label], -order.get(label, 9)))
+
+
+# --- gazetteer links --------------------------------------------------------------------------------------------
 
 
 def _link(mentions: list[Mention], gazetteer: Any) -> list[Entity]:
-    entities: list[Entity] = []
     kept = [m for m in mentions if m.label in LABELS]
+    kept = _without_overlaps(kept)
     countries: Counter[str] = Counter()
+    places: dict[int, Any] = {}
     if gazetteer is not None:
-        for mention in kept:
+        for position, mention in enumerate(kept):
             if mention.label == "MISC" and mention.country:
                 countries[mention.country] += 1
             elif mention.label == "LOC":
-                place = gazetteer.resolve(mention.text)
+                place = gazetteer.resolve(mention.canonical or mention.text)
                 if place is not None:
-                    countries[place.country_iso2] += 1
-    context = [code for code, _n in countries.most_common(3)]
-    for mention in kept:
+                    places[position] = place
+                    countries[place.country_iso2] += 2 if place.kind == "country" else 1
+    context = [code for code, _n in countries.most_common(3) if code != "EU"]
+    entities: list[Entity] = []
+    for position, mention in enumerate(kept):
         entity = Entity(text=mention.text, label=mention.label, start=mention.start, end=mention.end,
-                        sentence=mention.sentence, canonical=str(getattr(mention, "canonical", mention.text)),
-                        country=mention.country, role=mention.role, raw_label=mention.source)
+                        sentence=mention.sentence, canonical=mention.canonical or mention.text,
+                        country=mention.country, role=mention.role,
+                        raw_label=mention.frog or mention.source)
         if mention.label == "LOC" and gazetteer is not None:
-            place = gazetteer.resolve(mention.text, context)
+            place = gazetteer.resolve(mention.text, context) if context else places.get(position)
             if place is not None:
                 entity.place_id = place.geonameid
                 entity.country = place.country_iso2
                 entity.canonical = place.name
         entities.append(entity)
     return entities
+
+
+def _without_overlaps(mentions: Iterable[Mention]) -> list[Mention]:
+    """Drop a mention that overlaps one already kept in the same sentence (the longer name wins)."""
+    ordered = sorted(mentions, key=lambda m: (m.sentence, -(m.last - m.first), m.first))
+    taken: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    kept: list[Mention] = []
+    for mention in ordered:
+        spans = taken[mention.sentence]
+        if any(a < mention.last and mention.first < b for a, b in spans):
+            continue
+        spans.append((mention.first, mention.last))
+        kept.append(mention)
+    kept.sort(key=lambda m: (m.sentence, m.first))
+    return kept
