@@ -77,6 +77,7 @@ class Resources:
     location_prepositions: frozenset[str]
     organisations: dict[str, str]  # key -> canonical
     ministries: dict[str, str]
+    common_word_names: frozenset[str]  # names spelled like an everyday word ("Vier", "Groen", "Metro")
     locations: dict[str, str]
     misc: dict[str, str]
     org_heads: frozenset[str]  # first word of an organisation name: Universiteit, Ministerie, Radio, ...
@@ -115,6 +116,7 @@ def load_resources(language: str = "nl") -> Resources:
         location_prepositions=words("location_cues", "prepositions"),
         organisations=names("organisations"),
         ministries=names("ministries"),
+        common_word_names=frozenset(_key(w) for w in raw["organisations"]["common_words"]),
         locations=names("locations"),
         misc=names("misc"),
         org_heads=words("organisation_words", "heads"),
@@ -204,15 +206,48 @@ def find_entities(doc: Document, language: str = "nl") -> list[Entity]:
     """The entities of a document, one type per name, with canonical names, roles and gazetteer links."""
     res = load_resources(language)
     gazetteer = _gazetteer()
+    view = _without_metadata(doc)
     mentions: list[Mention] = []
-    for index, sentence in enumerate(doc.sentences):
+    for index, sentence in enumerate(view.sentences):
         if not sentence.tokens:
             continue
-        mentions.extend(_mentions(doc, index, sentence, res, gazetteer))
+        mentions.extend(_mentions(view, index, sentence, res, gazetteer))
     for mention in mentions:
-        _vote(doc, mention, res, gazetteer)
-    _harmonise(mentions, res)
+        _vote(view, mention, res, gazetteer)
+    _harmonise(mentions, res, _acronym_expansions(view, mentions))
     return _link(mentions, gazetteer)
+
+
+def _acronym_expansions(doc: Document, mentions: list[Mention]) -> dict[str, str]:
+    """ "Collectieve Veiligheidsverdragsorganisatie (CSTO)": the acronym in brackets right after a name is a
+    variant of that name (key of the acronym -> key of the name)."""
+    found: dict[str, str] = {}
+    by_place = {(m.sentence, m.first): m for m in mentions if m.kind == ""}
+    for mention in mentions:
+        if mention.kind:
+            continue
+        tokens = doc.sentences[mention.sentence].tokens
+        if mention.last + 2 < len(tokens) and tokens[mention.last].text == "(" \
+                and tokens[mention.last + 2].text == ")":
+            short = by_place.get((mention.sentence, mention.last + 1))
+            # Not "Bert Anciaux (VU)": a person with a party; the acronym starts like the name it abbreviates.
+            if short is not None and short.last - short.first == 1 and _acronym(short.text) \
+                    and len(mention.text) > len(short.text) + 3 and _best(mention.votes) != "PER" \
+                    and short.text[0].lower() == mention.text[0].lower():
+                found.setdefault(_key(short.text), _key(mention.text))
+    return found
+
+
+def _without_metadata(doc: Document) -> Document:
+    """The document with tokens inside metadata spans (the `` date 2022-01 `` header, captions, "Lees ook")
+    left out of its sentences, so a name right after the header counts as the start of a sentence."""
+    spans = [(m.start, m.end) for m in doc.metadata if m.kind != "title"]
+    if not spans:
+        return doc
+    sentences = [Sentence(s.start, s.end, [t for t in s.tokens
+                                           if not any(a <= t.start and t.end <= b for a, b in spans)],
+                          s.paragraph, s.deep) for s in doc.sentences]
+    return Document(doc.article_id, doc.text, doc.language, sentences, metadata=doc.metadata)
 
 
 def _frog_tag(token: Token) -> tuple[str, str]:
@@ -258,14 +293,18 @@ def _name_like(tokens: list[Token], position: int, res: Resources, gazetteer: An
         return lower in res.initial_articles and _continues(tokens, position, res)
     if _acronym(text):
         return True
+    if lower in res.person_cues or lower in res.organisation_cues or lower in res.location_cues:
+        return False  # "President Tokajev ...", "Persbureau Reuters meldt ...": a title, not part of the name
+    if pos and pos.startswith(_FUNCTION_POS) and not pos.startswith(_PROPER_POS):
+        return False  # "Vijf ...", "Vier ...": a numeral or pronoun, even when a name is spelled the same
     key = _key(text)
+    if key in res.common_word_names:
+        return bool(pos) and (pos.startswith(_PROPER_POS) or _frog_tag(token)[0] != "O")
     if key in res.organisations or key in res.locations or key in res.misc:
         return True
     if pos:
         if pos.startswith(_PROPER_POS):
             return True
-        if pos.startswith(_FUNCTION_POS):
-            return False
         if _frog_tag(token)[0] != "O" and not pos.startswith("ADJ"):
             return True
         if pos.startswith("ADJ") and gazetteer is not None and gazetteer.country_for_demonym(text):
@@ -478,7 +517,8 @@ def _compounds(doc: Document, index: int, tokens: list[Token], res: Resources) -
             continue
         if _is_initial(tokens, k) and not (_acronym(head) or _frog_tag(token)[0] != "O"):
             continue
-        found.append(Mention(index, k, k + 1, token.start, token.end, token.text, frog="MISC", kind="compound"))
+        found.append(Mention(index, k, k + 1, token.start, token.end, token.text, frog="MISC", kind="compound",
+                             canonical=head))
     return found
 
 
@@ -531,11 +571,6 @@ _W = {
 def _previous_words(doc: Document, mention: Mention, count: int = 2) -> list[str]:
     tokens = doc.sentences[mention.sentence].tokens
     return [t.text.lower() for t in tokens[max(0, mention.first - count):mention.first]][::-1]
-
-
-def _next_word(doc: Document, mention: Mention) -> str:
-    tokens = doc.sentences[mention.sentence].tokens
-    return tokens[mention.last].text.lower() if mention.last < len(tokens) else ""
 
 
 def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> None:
@@ -620,7 +655,9 @@ def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> No
         if label:
             votes[label] += weight
             if is_role and label in ("PER", "ORG"):
-                mention.role = token_before.text
+                # "President Tokajev" opening a sentence: the role is "president"; "EU-commissaris" keeps its case.
+                role = token_before.text
+                mention.role = role if any(c.isupper() for c in role[1:]) else role.lower()
         if before in ("van", "voor") and len(previous) > 1 and previous[1] in res.ministry_cues:
             votes["ORG"] += _W["role"]  # "minister van Cultuur", "ministerie van Financiën"
     if mention.frog == "LOC" and not votes["LOC"] >= _W["small_place"]:
@@ -681,7 +718,7 @@ def _key(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower()).strip()
 
 
-def _harmonise(mentions: list[Mention], res: Resources) -> None:
+def _harmonise(mentions: list[Mention], res: Resources, aliases: dict[str, str] | None = None) -> None:
     """One type per name per document: votes are added up over the mentions of a name, where a surname alone
     counts as the full name it ends and a short form as the longer name it starts."""
     _possessives(mentions)
@@ -693,8 +730,10 @@ def _harmonise(mentions: list[Mention], res: Resources) -> None:
     # A one-word name that ends a longer name of a person (a surname) or starts a longer name of anything else
     # ("Sabena" / "Sabena Airline Management") joins that name when the longer name is unique.
     long_keys = [k for k in groups if " " in k]
-    parent: dict[str, str] = {}
+    parent: dict[str, str] = {k: v for k, v in (aliases or {}).items() if k in groups and v in groups}
     for key in groups:
+        if key in parent:
+            continue
         if groups[key][0].kind == "nationality":
             continue
         if " " in key:
@@ -718,19 +757,20 @@ def _harmonise(mentions: list[Mention], res: Resources) -> None:
         for mention in group:
             total.update(mention.votes)
         label = _best(total)
-        persons = [m.text for m in group if " " in m.text or not m.initial]
-        canonical = max(persons or [m.text for m in group], key=lambda t: (len(t.split()), len(t)))
+        # The fullest form: most words, then longest ("Kassym-Jomart Tokajev" for "Tokajev"; the expansion
+        # for an acronym).
+        canonical = max((m.text for m in group), key=lambda t: (len(t.split()), len(t)))
         country = next((m.country for m in group if m.country), None)
         role = next((m.role for m in group if m.role), None)
         for mention in group:
             mention.label = label
-            mention.canonical = canonical if key in parent.values() or key == _key(canonical) else mention.text
+            mention.canonical = canonical
             mention.country = mention.country or country
             mention.role = mention.role or role
     for mention in mentions:
         if mention.kind in ("compound", "initials", "possessive"):
             mention.label = _best(mention.votes)
-            mention.canonical = mention.text
+            mention.canonical = mention.canonical or mention.text
 
 
 def _possessives(mentions: list[Mention]) -> None:

@@ -1,19 +1,49 @@
-"""The extract stage: a no-op until its issue lands; it marks articles done so runs stay incremental."""
+"""The extract stage: events and figures for every analysed Dutch article whose content is new or changed."""
 
 from __future__ import annotations
 
 from kroniek.config import Settings
+from kroniek.extract.events import DocumentContext, extract_events
+from kroniek.extract.figures import extract_claims
+from kroniek.model import Article, Claim, Document, Event
 from kroniek.pipeline import Progress, StageReport
 from kroniek.store.repository import Store
+
+
+def extract_article(article: Article, doc: Document) -> tuple[list[Event], list[Claim]]:
+    """Events and claims of one article (a pure function of the article and its Document)."""
+    context = DocumentContext.of(doc)
+    events = extract_events(doc, article, context)
+    claims = extract_claims(doc, article, events)
+    return events, claims
 
 
 class ExtractStage:
     name = "extract"
 
     def run(self, store: Store, settings: Settings, progress: Progress | None = None) -> StageReport:
-        report = StageReport(self.name)
+        report = StageReport(self.name, counts={"events": 0, "figures": 0, "skipped": 0})
+        total = store.count_pending(self.name)
         for batch in store.pending(self.name):
+            results: list[tuple[Article, list[Event], list[Claim]]] = []
+            notes: dict[str, str] = {}
+            for article in batch:
+                doc = store.document_for(article)
+                if doc is None or doc.language != "nl":
+                    reason = "not analysed" if doc is None else f"language {doc.language or 'unknown'}"
+                    notes[article.id] = f"{reason}: no events extracted"
+                    report.counts["skipped"] += 1
+                    results.append((article, [], []))
+                    continue
+                events, claims = extract_article(article, doc)
+                results.append((article, events, claims))
+                report.counts["events"] += len(events)
+                report.counts["figures"] += len(claims)
             with store.engine.begin() as conn:
-                store.mark_done(conn, self.name, batch)
+                for article, events, claims in results:
+                    store.replace_extractions(conn, article.id, events, claims)
+                store.mark_done(conn, self.name, batch, notes)
             report.processed += len(batch)
+            if progress:
+                progress(self.name, report.processed, total)
         return report

@@ -11,7 +11,7 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import IO, Any
 from urllib.parse import urlsplit
 
@@ -181,7 +181,7 @@ def html_to_text(markup: str) -> str:
         return ""
     try:
         root = lxml.html.fragment_fromstring(markup, create_parent="div")
-    except Exception:  # noqa: BLE001 - malformed markup: fall back to stripping tags
+    except Exception:
         return re.sub(r"<[^>]*>", " ", markup).strip()
     for bad in root.xpath("//script|//style"):
         bad.drop_tree()
@@ -213,7 +213,7 @@ def read_feed(name: str, data: bytes, options: ReadOptions) -> Iterator[Record]:
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         published = None
         if stamp:
-            moment = dt.datetime(*stamp[:6], tzinfo=dt.UTC)
+            moment = dt.datetime(stamp[0], stamp[1], stamp[2], stamp[3], stamp[4], stamp[5], tzinfo=dt.UTC)
             published = PartialDate(moment.date(), DatePrecision.DATETIME, moment=moment)
         link = entry.get("link")
         outlet = options.outlet or feed_title or (urlsplit(name).hostname or "")
@@ -272,7 +272,7 @@ def read_html(name: str, data: bytes, options: ReadOptions, url: str | None = No
     published = None
     try:
         stamp = find_date(markup, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S")
-    except Exception:  # noqa: BLE001 - htmldate on hostile markup: treat as undated
+    except Exception:
         stamp = None
     if stamp:
         published = (PartialDate.parse(stamp[:10]) if stamp.endswith("T00:00:00")
@@ -284,10 +284,6 @@ def read_html(name: str, data: bytes, options: ReadOptions, url: str | None = No
     if isinstance(article, Article):
         article.published = published
     yield article
-
-
-def first_bytes(chunks: Iterable[bytes]) -> bytes:
-    return b"".join(chunks)[:512]
 
 
 FORMATS = ("seed", "jsonl", "csv", "rss", "html")

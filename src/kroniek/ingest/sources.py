@@ -84,7 +84,7 @@ def read_source(path: str, fmt: str, options: ReadOptions) -> Iterator[Record]:
     if path.startswith(("http://", "https://")):
         try:
             data = fetch(path, options)
-        except Exception as error:  # noqa: BLE001 - any network failure is a rejected input
+        except Exception as error:
             yield Rejected(path, 0, f"unreachable: {error}")
             return
         yield from _dispatch(path, fmt, io.BytesIO(data), options, None, url=path)
@@ -109,8 +109,9 @@ def read_source(path: str, fmt: str, options: ReadOptions) -> Iterator[Record]:
 
 def _dispatch(name: str, fmt: str, stream: IO[bytes], options: ReadOptions, folder: str | None,
               url: str | None = None) -> Iterator[Record]:
-    buffered = stream if isinstance(stream, io.BufferedReader | io.BytesIO) else io.BufferedReader(stream)  # type: ignore[arg-type]
-    head = buffered.peek(512)[:512] if hasattr(buffered, "peek") else b""
+    buffered: IO[bytes] = stream if isinstance(stream, io.BufferedReader | io.BytesIO) else io.BufferedReader(
+        stream)  # type: ignore[type-var]
+    head = _peek(buffered)
     suffix = Path(name).suffix.lower()
     chosen = fmt if fmt != "auto" else sniff(head, suffix)
     if chosen is None:
@@ -131,3 +132,12 @@ def _dispatch(name: str, fmt: str, stream: IO[bytes], options: ReadOptions, fold
             yield from read_html(name, data, options, url=url)
         else:
             yield Rejected(name, 0, f"unknown format {chosen!r}")
+
+
+def _peek(stream: IO[bytes]) -> bytes:
+    """The first bytes without consuming them (format sniffing)."""
+    if isinstance(stream, io.BytesIO):
+        return stream.getvalue()[:512]
+    if isinstance(stream, io.BufferedReader):
+        return stream.peek(512)[:512]
+    return b""

@@ -1,0 +1,251 @@
+"""Events from a Document, the dictionary coders' way: trigger patterns per sentence (``nl/events.toml``), then
+actors, place, date and contexts from the sentence and its neighbours, each with the evidence span it came from.
+
+Type decisions (ACLED / PLOVER): a protest is Protests / Peaceful protest, "with intervention" when police act
+against it (traangas, confrontaties, verwijderd) and "Excessive force against protesters" when protesters are
+killed; riots, looting and storming buildings are Riots / Violent demonstration and PLOVER PROTEST/riot; an armed
+group taking an airport or building is Battles / Non-state actor overtakes territory and the army retaking it
+Government regains territory (PLOVER ASSAULT); arrests are Strategic developments / Arrests and PLOVER
+COERCE/arrest; a request for (military) help is Strategic developments / Other and PLOVER REQUEST; troops sent or
+arriving are Strategic developments / Other and PLOVER MOBILIZE/troops; a government resigning is Strategic
+developments / Change to group/activity and PLOVER RETREAT/resign, an official dismissed the same ACLED type and
+PLOVER COERCE. Foreign state forces are State forces of their own country, as ACLED codes them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from kroniek.analyse.dates import find_dates
+from kroniek.extract.lexicon import ActorRule, EventRule, Lexicon, lexicon
+from kroniek.model import Actor, Article, Document, Entity, Event, Evidence, PartialDate, Place
+
+
+def _gazetteer() -> Any:
+    from kroniek.analyse.gazetteer import Gazetteer
+
+    return Gazetteer.load("nl")
+
+
+@dataclass
+class DocumentContext:
+    """What an article says about where and whose: its countries and places, most frequent first."""
+
+    countries: list[str]
+    places: dict[int, list[tuple[Entity, Any]]]  # sentence -> (entity, gazetteer place)
+    dominant_city: tuple[Entity, Any] | None
+    dominant_country: Any
+
+    @classmethod
+    def of(cls, doc: Document) -> DocumentContext:
+        gazetteer = _gazetteer()
+        counts: Counter[str] = Counter()
+        for entity in doc.entities:
+            if entity.country and entity.label in ("LOC", "MISC"):
+                counts[entity.country] += 1
+        countries = [code for code, _n in counts.most_common()]
+        places: dict[int, list[tuple[Entity, Any]]] = {}
+        city_counts: Counter[str] = Counter()
+        first_city: dict[str, tuple[Entity, Any]] = {}
+        for entity in doc.entities:
+            if entity.label != "LOC":
+                continue
+            place = gazetteer.resolve(entity.text, countries[:3])
+            if place is None:
+                continue
+            places.setdefault(entity.sentence, []).append((entity, place))
+            if place.kind != "country":
+                city_counts[place.name] += 1
+                first_city.setdefault(place.name, (entity, place))
+        dominant_city = first_city[city_counts.most_common(1)[0][0]] if city_counts else None
+        dominant_country = gazetteer.country(countries[0]) if countries else None
+        return cls(countries, places, dominant_city, dominant_country)
+
+
+def _place(place: Any, precision: int | None = None) -> Place:
+    gazetteer = _gazetteer()
+    return Place(name=place.name, country=place.country, iso2=place.country_iso2, iso_numeric=place.iso_numeric,
+                 admin1=place.admin1, latitude=place.latitude, longitude=place.longitude,
+                 geo_precision=precision or place.geo_precision, geonameid=place.geonameid,
+                 region=gazetteer.region_for(place.country_iso2))
+
+
+def _country_name(iso2: str | None) -> str:
+    if not iso2:
+        return "Unknown"
+    place = _gazetteer().country(iso2)
+    return str(place.country) if place is not None else iso2
+
+
+def choose_place(doc: Document, index: int, context: DocumentContext,
+                 article_id: str) -> tuple[Place | None, Evidence | None]:
+    """The most specific place in the sentence; else a town named just before (same paragraph); else the
+    article's main town (precision 2: near it) or its country (precision 3)."""
+    here = context.places.get(index, [])
+    if here:
+        entity, place = min(here, key=lambda ep: (ep[1].kind == "country", ep[1].kind == "admin1"))
+        return _place(place), Evidence(article_id, entity.start, entity.end, "place", entity.text)
+    paragraph = doc.sentences[index].paragraph
+    for back in range(index - 1, max(-1, index - 3), -1):
+        if doc.sentences[back].paragraph != paragraph:
+            break
+        for entity, place in context.places.get(back, []):
+            if place.kind != "country":
+                return _place(place), Evidence(article_id, entity.start, entity.end, "place", entity.text)
+    if context.dominant_city is not None:
+        entity, place = context.dominant_city
+        return _place(place, max(2, place.geo_precision)), None
+    if context.dominant_country is not None:
+        return _place(context.dominant_country, 3), None
+    return None, None
+
+
+def _actor_country(sentence: str, match: re.Match[str], default: str | None) -> str | None:
+    """A nationality word right before the actor noun ("Russische parachutisten") decides its country."""
+    before = sentence[max(0, match.start() - 40):match.start()].split()
+    gazetteer = _gazetteer()
+    for word in reversed(before[-3:]):
+        code = gazetteer.country_for_demonym(word.strip(",.;:'\"„”"))
+        if code and len(code) == 2:
+            return str(code)
+    return default
+
+
+@dataclass
+class ActorMatch:
+    rule: ActorRule
+    start: int
+    end: int
+    country: str | None
+
+
+def find_actors(sentence: str, lex: Lexicon, default_country: str | None) -> list[ActorMatch]:
+    found = []
+    for rule in lex.actors:
+        for match in rule.pattern.finditer(sentence):
+            found.append(ActorMatch(rule, match.start(), match.end(),
+                                    _actor_country(sentence, match, default_country)))
+    return sorted(found, key=lambda a: a.start)
+
+
+def _make_actor(rule: ActorRule, country: str | None, name: str = "") -> Actor:
+    label = rule.name.format(country=_country_name(country), name=name or "multinational force")
+    return Actor(name=label, actor_type=rule.actor_type, country=country)
+
+
+def _default_actor(lex: Lexicon, role: str, country: str | None) -> Actor | None:
+    for rule in lex.actors:
+        if rule.role == role:
+            return _make_actor(rule, country)
+    return None
+
+
+def _nearest(actors: list[ActorMatch], roles: set[str], position: int,
+             exclude: ActorMatch | None = None) -> ActorMatch | None:
+    candidates = [a for a in actors if a.rule.role in roles and a is not exclude]
+    return min(candidates, key=lambda a: abs(a.start - position)) if candidates else None
+
+
+ROLE_FAMILIES = {
+    "police": {"police", "military"}, "military": {"military", "police"}, "government": {"government"},
+    "protesters": {"protesters"}, "rioters": {"rioters", "protesters"}, "militia": {"militia", "rebels"},
+    "civilians": {"civilians"}, "people": {"protesters", "civilians", "rioters"},
+    "external": {"external"}, "state": {"military", "police"},
+}
+
+
+def contexts_for(sentence: str, trigger: re.Match[str], lex: Lexicon, date: PartialDate | None,
+                 anchor: PartialDate | None) -> list[str]:
+    found: list[str] = []
+    # Blank out phrases with "niet" that do not negate ("niet alleen ... maar ook"), keeping offsets.
+    cleaned = re.sub(r"\bniet (?:alleen|meer dan|minder dan|langer|bekend\w*)\b|\bonbekend\b",
+                     lambda m: " " * len(m.group()), sentence)
+    window = cleaned[max(0, trigger.start() - 45):min(len(cleaned), trigger.end() + 25)]
+    if lex.negation.search(window):
+        found.append("negated")
+    if lex.hypothetical.search(sentence):
+        found.append("hypothetical")
+    if lex.future.search(sentence) and not re.search(r"\b(?:zijn|waren|hebben|werden)\b", sentence[:trigger.start()]):
+        found.append("future")
+    if (date is not None and anchor is not None and date.last_day.year < anchor.value.year) or \
+            (lex.historical.search(sentence) and date is not None and anchor is not None
+             and date.last_day < anchor.value and date.precision.value == "year"):
+        found.append("historical")
+    return found
+
+
+def extract_events(doc: Document, article: Article, context: DocumentContext | None = None) -> list[Event]:
+    lex = lexicon("nl")
+    context = context or DocumentContext.of(doc)
+    home = context.countries[0] if context.countries else None
+    events: list[Event] = []
+    for index, sentence_model in enumerate(doc.sentences):
+        offset = sentence_model.start
+        sentence = doc.text[sentence_model.start:sentence_model.end]
+        seen_types: set[tuple[str, str]] = set()
+        actors = find_actors(sentence, lex, home)
+        dates = find_dates(sentence, article.published)
+        for rule in lex.events:
+            match = rule.pattern.search(sentence)
+            if match is None:
+                continue
+            key = (rule.event_type, rule.plover)
+            if key in seen_types or (rule.name == "protest" and ("Riots", "PROTEST") in seen_types):
+                continue
+            if rule.name == "attack" and lex.excessive.search(sentence):
+                continue  # protesters killed by the state is coded as excessive force, not a second event
+            seen_types.add(key)
+            events.append(_event(doc, article, index, offset, sentence, rule, match, actors, dates, context, home,
+                                 lex))
+    return events
+
+
+def _event(doc: Document, article: Article, index: int, offset: int, sentence: str, rule: EventRule,
+           match: re.Match[str], actors: list[ActorMatch], dates: list[Any], context: DocumentContext,
+           home: str | None, lex: Lexicon) -> Event:
+    evidence = [Evidence(article.id, offset + match.start(), offset + match.end(), "trigger", match.group())]
+    sub_event_type = rule.sub_event_type
+    actor2_role = rule.actor2
+    if rule.name == "protest":
+        if lex.excessive.search(sentence):
+            sub_event_type, actor2_role = "Excessive force against protesters", "state"
+        elif lex.intervention.search(sentence):
+            sub_event_type, actor2_role = "Protest with intervention", "state"
+    first = _nearest(actors, ROLE_FAMILIES.get(rule.actor1, {rule.actor1}), match.start())
+    actor1 = _make_actor(first.rule, first.country) if first else _default_actor(lex, rule.actor1, home)
+    if first:
+        evidence.append(Evidence(article.id, offset + first.start, offset + first.end, "actor1",
+                                 sentence[first.start:first.end]))
+    actor2 = None
+    if actor2_role:
+        second = _nearest(actors, ROLE_FAMILIES.get(actor2_role, {actor2_role}), match.start(), exclude=first)
+        if second is not None and second.rule.role != (first.rule.role if first else None):
+            actor2 = _make_actor(second.rule, second.country)
+            evidence.append(Evidence(article.id, offset + second.start, offset + second.end, "actor2",
+                                     sentence[second.start:second.end]))
+        elif rule.plover == "REQUEST":
+            organisation = next((e for e in doc.entities_in(index) if e.label == "ORG"), None)
+            if organisation is not None:
+                actor2 = Actor(name=organisation.canonical or organisation.text, actor_type="External/Other forces")
+                evidence.append(Evidence(article.id, organisation.start, organisation.end, "actor2",
+                                         organisation.text))
+        elif actor2_role == "state" and sub_event_type != rule.sub_event_type:
+            actor2 = _default_actor(lex, "police", home)
+    place, place_evidence = choose_place(doc, index, context, article.id)
+    if place_evidence:
+        evidence.append(place_evidence)
+    date = article.published
+    if dates:
+        mention = min(dates, key=lambda d: abs(d.start - match.start()))
+        date = mention.date
+        evidence.append(Evidence(article.id, offset + mention.start, offset + mention.end, "date", mention.text))
+    contexts = contexts_for(sentence, match, lex, date, article.published)
+    if actor1 is not None and place is not None and actor1.country is None:
+        actor1.country = place.iso2
+    return Event(article_id=article.id, sentence=index, trigger=match.group(), disorder_type=rule.disorder,
+                 event_type=rule.event_type, sub_event_type=sub_event_type, plover_type=rule.plover,
+                 plover_mode=rule.mode or None, actor1=actor1, actor2=actor2, place=place, date=date,
+                 contexts=contexts, evidence=evidence, issue=rule.issue or None)

@@ -1,0 +1,92 @@
+"""The extract stage's language knowledge, loaded once from ``extract/<language>/*.toml``."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+def _load(language: str, name: str) -> dict[str, Any]:
+    text = resources.files(f"kroniek.extract.{language}").joinpath(name).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _word(pattern: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + pattern, re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class EventRule:
+    name: str
+    pattern: re.Pattern[str]
+    disorder: str
+    event_type: str
+    sub_event_type: str
+    plover: str
+    mode: str
+    actor1: str
+    actor2: str
+    issue: str
+
+
+@dataclass(frozen=True)
+class ActorRule:
+    pattern: re.Pattern[str]
+    actor_type: str
+    name: str
+    role: str
+    group: str
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    events: list[EventRule]
+    intervention: re.Pattern[str]
+    excessive: re.Pattern[str]
+    actors: list[ActorRule]
+    groups: list[tuple[str, re.Pattern[str]]]
+    kinds: list[tuple[str, re.Pattern[str]]]
+    not_people: re.Pattern[str]
+    subset: re.Pattern[str]
+    agencies: dict[str, str]
+    attribution: list[re.Pattern[str]]
+    unconfirmed: re.Pattern[str]
+    reported: re.Pattern[str]
+    negation: re.Pattern[str]
+    hypothetical: re.Pattern[str]
+    future: re.Pattern[str]
+    historical: re.Pattern[str]
+
+
+@cache
+def lexicon(language: str = "nl") -> Lexicon:
+    events = _load(language, "events.toml")
+    actors = _load(language, "actors.toml")
+    figures = _load(language, "figures.toml")
+    attribution = _load(language, "attribution.toml")
+    contexts = _load(language, "contexts.toml")
+    return Lexicon(
+        events=[EventRule(r["name"], _word(r["pattern"]), r["disorder"], r["event_type"], r["sub_event_type"],
+                          r["plover"], r.get("mode", ""), r.get("actor1", ""), r.get("actor2", ""),
+                          r.get("issue", "")) for r in events["rule"]],
+        intervention=_word(events["protest_intervention"]["pattern"]),
+        excessive=_word(events["protest_intervention"]["excessive"]),
+        actors=[ActorRule(_word(a["pattern"] + r"\b"), a["type"], a["name"], a["role"], a["group"])
+                for a in actors["actor"]],
+        groups=[(name, _word(pattern + r"\b")) for name, pattern in actors["groups"].items()],
+        kinds=[(name, _word(pattern)) for name, pattern in figures["kinds"].items()],
+        not_people=re.compile(figures["not_people"]["pattern"], re.IGNORECASE),
+        subset=re.compile(figures["subset"]["pattern"], re.IGNORECASE),
+        agencies={a.lower(): a for a in attribution["agencies"]},
+        attribution=[re.compile(p) for p in attribution["patterns"]],
+        unconfirmed=re.compile(attribution["unconfirmed"], re.IGNORECASE),
+        reported=re.compile(attribution["reported"], re.IGNORECASE),
+        negation=re.compile(contexts["negation"], re.IGNORECASE),
+        hypothetical=re.compile(contexts["hypothetical"], re.IGNORECASE),
+        future=re.compile(contexts["future"], re.IGNORECASE),
+        historical=re.compile(contexts["historical"], re.IGNORECASE),
+    )
