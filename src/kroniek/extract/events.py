@@ -85,6 +85,9 @@ def choose_place(doc: Document, index: int, context: DocumentContext,
     """The most specific place in the sentence; else a town named just before (same paragraph); else the
     article's main town (precision 2: near it) or its country (precision 3)."""
     here = context.places.get(index, [])
+    home = context.countries[0] if context.countries else None
+    if home is not None and here and all(p.country_iso2 != home and p.kind == "country" for _e, p in here):
+        here = []  # only foreign countries named ("an alliance with Russia"): the event happens at home
     if here:
         entity, place = min(here, key=lambda ep: (ep[1].kind == "country", ep[1].kind == "admin1"))
         return _place(place), Evidence(article_id, entity.start, entity.end, "place", entity.text)

@@ -97,6 +97,15 @@ def _happened(event: Event) -> bool:
     return event.happened
 
 
+def type_key(event: Event) -> tuple[str, ...]:
+    """What "same type" means for ACLED's rule. Strategic developments are a catch-all event type, so their
+    sub-event type and PLOVER type must agree too (an arrest is not a resignation); a protest stays one event
+    whether or not the police intervened."""
+    if event.event_type == "Strategic developments":
+        return (event.event_type, event.sub_event_type, event.plover_type)
+    return (event.event_type,)
+
+
 @dataclass
 class _Cluster:
     mentions: list[MentionInfo] = field(default_factory=list)
@@ -104,8 +113,8 @@ class _Cluster:
     end: dt.date | None = None
 
     @property
-    def event_type(self) -> str:
-        return self.mentions[0].event.event_type
+    def event_type(self) -> tuple[str, ...]:
+        return type_key(self.mentions[0].event)
 
     @property
     def happened(self) -> bool:
@@ -114,7 +123,7 @@ class _Cluster:
     def match(self, mention: MentionInfo) -> int | None:
         """None when the mention cannot be this event; else how many known fields agree (higher is better)."""
         ev = mention.event
-        if ev.event_type != self.event_type or _happened(ev) != self.happened:
+        if type_key(ev) != self.event_type or _happened(ev) != self.happened:
             return None
         agreed = 0
         if ev.date is not None and self.start is not None and self.end is not None:

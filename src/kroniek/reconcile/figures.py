@@ -176,13 +176,15 @@ def reconcile_group(event_id: str | None, kind: str, group_type: str | None,
                 continue  # same report time: keep the more conservative figure
         latest[view.source_key] = view
     reports = list(latest.values())
+    # Unconfirmed reports are not coded when confirmed ones exist, but they still widen the range and can disagree.
+    spread = reports + [v for v in totals if v.claim.unconfirmed and v not in usable]
     coded_view = min(reports, key=lambda v: (v.value if v.value is not None else 1 << 60, v.seq))
     row.coded = coded_view.value
     lows = [v.low if v.low is not None else v.value for v in reports]
     row.low = min([x for x in lows if x is not None] + ([row.coded] if row.coded is not None else []))
     values = sorted(v.value for v in reports if v.value is not None)
     row.best = values[(len(values) - 1) // 2] if values else None
-    highs = [(v.high, v) for v in reports]
+    highs = [(v.high, v) for v in spread]
     open_ends = [v for h, v in highs if h is None]
     closed = [h for h, _ in highs if h is not None]
     if open_ends:
@@ -192,10 +194,10 @@ def reconcile_group(event_id: str | None, kind: str, group_type: str | None,
     else:
         row.high = max(closed) if closed else row.coded
     # Disagreement: no single number fits every source's range.
-    floor = max((v.low if v.low is not None else v.value or 0) for v in reports)
-    ceiling = min((v.high for v in reports if v.high is not None), default=None)
-    row.disagreement = len(reports) > 1 and ceiling is not None and floor > ceiling
-    highest = max(reports, key=lambda v: ((v.high if v.high is not None else (v.low or v.value or 0)),
+    floor = max((v.low if v.low is not None else v.value or 0) for v in spread)
+    ceiling = min((v.high for v in spread if v.high is not None), default=None)
+    row.disagreement = len(spread) > 1 and ceiling is not None and floor > ceiling
+    highest = max(spread, key=lambda v: ((v.high if v.high is not None else (v.low or v.value or 0)),
                                           v.value or 0))
     parts = []
     lead = "most conservative: " if len(reports) > 1 else ""
