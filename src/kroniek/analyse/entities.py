@@ -183,6 +183,22 @@ def _gazetteer() -> Any:
 # --- mentions ---------------------------------------------------------------------------------------------------
 
 
+class Votes(dict[str, float]):
+    """The evidence for each label of a mention: label -> weight."""
+
+    def add(self, label: str, weight: float) -> None:
+        if weight:
+            self[label] = self.get(label, 0.0) + weight
+
+    @classmethod
+    def summed(cls, many: Iterable[Votes]) -> Votes:
+        total = cls()
+        for votes in many:
+            for label, weight in votes.items():
+                total.add(label, weight)
+        return total
+
+
 @dataclass
 class Mention:
     sentence: int
@@ -194,7 +210,7 @@ class Mention:
     frog: str = ""  # Frog's label for the run ("" when Frog said nothing or did not see the sentence)
     source: str = "shape"  # "frog" when Frog tagged part of it, "shape" otherwise
     kind: str = ""  # "nationality" | "compound" | "" (a plain name)
-    votes: Counter[str] = field(default_factory=Counter)
+    votes: Votes = field(default_factory=lambda: Votes())
     label: str = ""
     role: str | None = None
     country: str | None = None
@@ -212,10 +228,41 @@ def find_entities(doc: Document, language: str = "nl") -> list[Entity]:
         if not sentence.tokens:
             continue
         mentions.extend(_mentions(view, index, sentence, res, gazetteer))
+    mentions.extend(_repeated_at_sentence_start(view, mentions, res))
     for mention in mentions:
         _vote(view, mention, res, gazetteer)
     _harmonise(mentions, res, _acronym_expansions(view, mentions))
     return _link(mentions, gazetteer)
+
+
+def _repeated_at_sentence_start(doc: Document, mentions: list[Mention], res: Resources) -> list[Mention]:
+    """A name the document uses inside a sentence is a name at the start of one too, where Frog often reads
+    it as a common word ("Rajkamur werd ..." after "de filmster Rajkamur")."""
+    known: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for mention in mentions:
+        if mention.kind == "" and not mention.initial:
+            words = tuple(_key(mention.text).split())
+            known[words[0]].append(words)
+            if len(words) > 1 and words[-1][:1].isalpha():
+                known[words[-1]].append(words[-1:])  # a surname alone
+    covered = {(m.sentence, k) for m in mentions for k in range(m.first, m.last)}
+    found: list[Mention] = []
+    for index, sentence in enumerate(doc.sentences):
+        tokens = sentence.tokens
+        for k, token in enumerate(tokens):
+            if (index, k) in covered or not _capitalised(token.text) or not _is_initial(tokens, k):
+                continue
+            if token.text.lower() in res.not_entities or token.text.lower() in res.initial_articles:
+                continue
+            for words in sorted(known.get(_key(token.text), ()), key=len, reverse=True):
+                window = tokens[k:k + len(words)]
+                if len(window) == len(words) and all(_key(t.text) == w for t, w in zip(window, words, strict=True)) \
+                        and not any((index, j) in covered for j in range(k, k + len(words))):
+                    start, end = window[0].start, window[-1].end
+                    found.append(Mention(index, k, k + len(words), start, end, doc.text[start:end],
+                                         source="document", initial=True))
+                    break
+    return found
 
 
 def _acronym_expansions(doc: Document, mentions: list[Mention]) -> dict[str, str]:
@@ -309,10 +356,9 @@ def _name_like(tokens: list[Token], position: int, res: Resources, gazetteer: An
             return True
         if pos.startswith("ADJ") and gazetteer is not None and gazetteer.country_for_demonym(text):
             return True
-        if pos.startswith("N(soort") and position + 1 < len(tokens) and _capitalised(tokens[position + 1].text) \
-                and not _is_initial(tokens, position + 1) and text in res.first_names:
-            return True
-        return False
+        # "Jan Peeters zei ...": Frog may read a first name opening a sentence as a common noun.
+        return pos.startswith("N(soort") and text in res.first_names and position + 1 < len(tokens) \
+            and _capitalised(tokens[position + 1].text) and not _is_initial(tokens, position + 1)
     # A shallow sentence: a first name or a known place, or a run of capitalised words.
     if text in res.first_names or (gazetteer is not None and gazetteer.is_place_name(text)):
         return True
@@ -349,7 +395,8 @@ def _known_spans(tokens: list[Token]) -> dict[int, int]:
         options = phrases.get(_key(tokens[k].text)) if _capitalised(tokens[k].text) else None
         matched = 0
         for words in options or ():
-            if k + len(words) <= len(tokens) and all(_key(t.text) == w for t, w in zip(tokens[k:], words)):
+            window = tokens[k:k + len(words)]
+            if len(window) == len(words) and all(_key(t.text) == w for t, w in zip(window, words, strict=True)):
                 matched = len(words)
                 break
         if matched:
@@ -431,11 +478,10 @@ def _bridge(tokens: list[Token], name: list[bool], first: int, last: int, res: R
     if words == ["&"] or words == ["and"] or words == ["und"]:
         return span
     following = tokens[last + span]
-    if words[0] in ("en", "of", "et"):
-        # "Eddie Jordan en Barrichello", "Air Littoral en Air Liberté": two names, whatever Frog says.
-        if _first_name(tokens, first, res) or _first_name(tokens, last + span, res) \
-                or following.text == tokens[first].text:
-            return 0
+    # "Eddie Jordan en Barrichello", "Air Littoral en Air Liberté": two names, whatever Frog says.
+    if words[0] in ("en", "of", "et") and (_first_name(tokens, first, res) or _first_name(tokens, last + span, res)
+                                           or following.text == tokens[first].text):
+        return 0
     inside = all(_frog_tag(t)[0] == "I" for t in tokens[last:last + span + 1])
     if inside:
         return span
@@ -529,9 +575,10 @@ def _initials(doc: Document, index: int, tokens: list[Token], res: Resources) ->
         return []
     token = words[0]
     text = token.text
-    if not (2 <= len(text) <= 4 and text.isalpha() and any(c.isupper() for c in text)) or _capitalised(text) \
-            and not text.isupper() and not any(c.isupper() for c in text[1:]):
+    if not (2 <= len(text) <= 4 and text.isalpha() and any(c.isupper() for c in text)):
         return []
+    if text[0].isupper() and not any(c.isupper() for c in text[1:]):
+        return []  # an ordinary capitalised word ("Sport"), not initials
     if _key(text) in res.organisations or _key(text) in res.locations or text.lower() in res.not_entities:
         return []
     k = tokens.index(token)
@@ -580,39 +627,39 @@ def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> No
     text = " ".join(words)
     key = _key(text)
     if mention.kind == "initials":
-        votes["PER"] += _W["lexicon"]
+        votes.add("PER", _W["lexicon"])
         return
     if mention.kind == "compound":
-        votes["MISC"] += _W["lexicon"]
+        votes.add("MISC", _W["lexicon"])
         return
     demonym = gazetteer.country_for_demonym(text) if gazetteer is not None and len(tokens) == 1 else None
     if demonym and key not in res.organisations:
         # "Russische", "Nederlanders", "Europese": nationality, not a place (CoNLL's MISC).
-        votes["MISC"] += 10
+        votes.add("MISC", 10)
         mention.kind = "nationality"
         mention.country = demonym
         return
     if len(tokens) == 1 and tokens[0].pos.startswith("ADJ") and mention.frog in ("LOC", "MISC"):
-        votes["MISC"] += 10  # an adjective from a place name the demonym list does not know ("Anderlechtse")
+        votes.add("MISC", 10)  # an adjective from a place name the demonym list does not know ("Anderlechtse")
         mention.kind = "nationality"
         return
     # Known names.
     if key in res.organisations:
-        votes["ORG"] += _W["lexicon"]
+        votes.add("ORG", _W["lexicon"])
     if key in res.locations:
-        votes["LOC"] += _W["lexicon"]
+        votes.add("LOC", _W["lexicon"])
     if key in res.misc:
-        votes["MISC"] += _W["lexicon"]
+        votes.add("MISC", _W["lexicon"])
     if key in res.ministries and not mention.initial:
-        votes["ORG"] += _W["lexicon"]
+        votes.add("ORG", _W["lexicon"])
     lower = [w.lower() for w in words]
-    if lower[0] in res.org_heads and len(words) > 1 or lower[-1] in res.org_tails \
-            or lower[-1].endswith(res.organisation_suffixes) and len(lower[-1]) > 6:
-        votes["ORG"] += _W["org_word"]
-    if lower[0] in res.loc_heads and len(words) > 1 or lower[-1] in res.loc_tails:
-        votes["LOC"] += _W["loc_word"]
+    if (lower[0] in res.org_heads and len(words) > 1) or lower[-1] in res.org_tails \
+            or (lower[-1].endswith(res.organisation_suffixes) and len(lower[-1]) > 6):
+        votes.add("ORG", _W["org_word"])
+    if (lower[0] in res.loc_heads and len(words) > 1) or lower[-1] in res.loc_tails:
+        votes.add("LOC", _W["loc_word"])
     if lower[0] in res.misc_heads and len(words) > 1:
-        votes["MISC"] += _W["misc_word"]
+        votes.add("MISC", _W["misc_word"])
     # Places ("Noord-Afrika", "Zuid-Frankrijk": a compass part of a known place is a place too).
     if gazetteer is not None and key not in res.organisations:
         place = gazetteer.resolve(text)
@@ -621,30 +668,30 @@ def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> No
             place = gazetteer.resolve(compass.group("rest"))
         if place is not None:
             if place.kind == "country":
-                votes["LOC"] += _W["country"]
+                votes.add("LOC", _W["country"])
             elif place.population >= 100_000 or place.kind in ("admin1", "region"):
-                votes["LOC"] += _W["big_place"]
+                votes.add("LOC", _W["big_place"])
             elif place.population >= 15_000:
-                votes["LOC"] += _W["place"]
+                votes.add("LOC", _W["place"])
             else:
-                votes["LOC"] += _W["small_place"]
+                votes.add("LOC", _W["small_place"])
         elif text in frog_place_names():
-            votes["LOC"] += _W["small_place"]
+            votes.add("LOC", _W["small_place"])
     # People.
     voornamen, familienamen = frog_name_lists()
     if len(words) >= 2 and words[0] not in res.not_first_names and not _acronym(words[0]):
         if words[0] in res.first_names:
-            votes["PER"] += _W["first_name"]
+            votes.add("PER", _W["first_name"])
         elif words[0] in voornamen and words[-1] in familienamen and key not in res.organisations \
                 and key not in res.locations:
-            votes["PER"] += _W["frog_first_name"]
+            votes.add("PER", _W["frog_first_name"])
     if words[-1] in familienamen and not _acronym(words[-1]) and len(words) <= 4:
-        votes["PER"] += _W["surname"]
+        votes.add("PER", _W["surname"])
     # Shape: an acronym ("GTA", "SHFi") or a name with "&" ("L & H", "Ernst & Young") is most likely a company.
     if len(words) == 1 and (_acronym(words[0]) or _MIXED_ACRONYM.match(words[0])) and not _ROMAN.match(words[0]):
-        votes["ORG"] += _W["acronym"]
+        votes.add("ORG", _W["acronym"])
     if "&" in words[1:-1] or any("&" in w[1:-1] for w in words):
-        votes["ORG"] += _W["org_word"]
+        votes.add("ORG", _W["org_word"])
     # Context: the word before the name ("president X", "persbureau X", "deelstaat X", "ontvoerder X",
     # "in X", "zei X"), and "minister van Cultuur".
     previous = _previous_words(doc, mention)
@@ -653,24 +700,24 @@ def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> No
         token_before = doc.sentences[mention.sentence].tokens[mention.first - 1]
         label, weight, is_role = _cue(before, token_before.pos, res)
         if label:
-            votes[label] += weight
+            votes.add(label, weight)
             if is_role and label in ("PER", "ORG"):
                 # "President Tokajev" opening a sentence: the role is "president"; "EU-commissaris" keeps its case.
                 role = token_before.text
                 mention.role = role if any(c.isupper() for c in role[1:]) else role.lower()
         if before in ("van", "voor") and len(previous) > 1 and previous[1] in res.ministry_cues:
-            votes["ORG"] += _W["role"]  # "minister van Cultuur", "ministerie van Financiën"
-    if mention.frog == "LOC" and not votes["LOC"] >= _W["small_place"]:
+            votes.add("ORG", _W["role"])  # "minister van Cultuur", "ministerie van Financiën"
+    if mention.frog == "LOC" and votes.get("LOC", 0.0) < _W["small_place"]:
         # Frog's LOC is right for places the gazetteer knows; for other words it is mostly a title, a product,
         # or a foreign surname, so without a place behind it, it only says "some name".
-        votes["MISC"] += _W["frog_unknown_place"]
+        votes.add("MISC", _W["frog_unknown_place"])
     elif mention.frog:
-        votes[mention.frog] += _W["frog"]
+        votes.add(mention.frog, _W["frog"])
     if mention.source == "shape" and sum(votes.values()) < _W["acronym"] and tokens[0].pos:
         # Frog saw the sentence and found no name here, and nothing else vouches for one ("Samen", "Avonds").
         votes.clear()
     elif mention.source == "shape" and not votes:
-        votes["PER"] += _W["default_per"]
+        votes.add("PER", _W["default_per"])
 
 
 _PERSON_NOUN = re.compile(r"(?:[^aeiou]er|ster|eur|ier|[aeiou]tor|essor|ist|[elnr]aar|man|vrouw|[ae]res|rice|euse|"
@@ -689,7 +736,7 @@ def _cue(word: str, pos: str, res: Resources) -> tuple[str, float, bool]:
         return "LOC", _W["location_preposition"], False
     if word in res.speech_verbs:
         return "PER", _W["speech"], False
-    if not word.isalpha() and "-" not in word or pos and not pos.startswith("N(soort"):
+    if (not word.isalpha() and "-" not in word) or (pos and not pos.startswith("N(soort")):
         return "", 0.0, False
     # "EU-commissaris", "VVD-leider", "ex-legerleider", "fusiebedrijf", "deelstaatshoofdstad": compounds
     # ending in a cue word.
@@ -726,7 +773,7 @@ def _harmonise(mentions: list[Mention], res: Resources, aliases: dict[str, str] 
     groups: dict[str, list[Mention]] = defaultdict(list)
     for mention in names:
         groups[_key(mention.text)].append(mention)
-    totals = {key: sum((m.votes for m in group), Counter()) for key, group in groups.items()}
+    totals = {key: Votes.summed(m.votes for m in group) for key, group in groups.items()}
     # A one-word name that ends a longer name of a person (a surname) or starts a longer name of anything else
     # ("Sabena" / "Sabena Airline Management") joins that name when the longer name is unique.
     long_keys = [k for k in groups if " " in k]
@@ -752,10 +799,8 @@ def _harmonise(mentions: list[Mention], res: Resources, aliases: dict[str, str] 
     merged: dict[str, list[Mention]] = defaultdict(list)
     for key, group in groups.items():
         merged[parent.get(key, key)].extend(group)
-    for key, group in merged.items():
-        total: Counter[str] = Counter()
-        for mention in group:
-            total.update(mention.votes)
+    for group in merged.values():
+        total = Votes.summed(m.votes for m in group)
         label = _best(total)
         # The fullest form: most words, then longest ("Kassym-Jomart Tokajev" for "Tokajev"; the expansion
         # for an acronym).
@@ -787,10 +832,10 @@ def _possessives(mentions: list[Mention]) -> None:
         apostrophe = re.search(r"\w['’]s$", mention.text) is not None
         if apostrophe or (len(last) > 3 and last.endswith("s") and last[:-1] in words):
             mention.kind = "possessive"
-            mention.votes = Counter({"MISC": 10.0})
+            mention.votes = Votes(MISC=10.0)
 
 
-def _best(votes: Counter[str]) -> str:
+def _best(votes: Votes) -> str:
     if not votes:
         return ""
     order = {"PER": 0, "ORG": 1, "LOC": 2, "MISC": 3}

@@ -112,6 +112,14 @@ def predict(analyser: Analyser, sentences: list[GoldSentence]) -> list[list[str]
     return predicted
 
 
+def write_predictions(path: Path, token_rows: list[list[str]], tag_rows: list[list[str]]) -> None:
+    """One ``token<TAB>tag`` line per input token, a blank line after each sentence, in input order."""
+    with path.open("w", encoding="utf-8") as out:
+        for tokens, tags in zip(token_rows, tag_rows, strict=True):
+            out.writelines(f"{token}\t{tag}\n" for token, tag in zip(tokens, tags, strict=True))
+            out.write("\n")
+
+
 def score(gold: list[list[str]], predicted: list[list[str]]) -> dict[str, Any]:
     counts: Counter[tuple[str, str]] = Counter()
     for gold_tags, predicted_tags in zip(gold, predicted, strict=True):
@@ -155,10 +163,7 @@ def evaluate(file: Path, predictions: Path | None, settings: Settings) -> dict[s
     result["tokens"] = sum(len(t) for t in token_rows)
     result["seconds"] = round(seconds, 1)
     if predictions is not None:
-        with predictions.open("w", encoding="utf-8") as out:
-            for tokens, tags in zip(token_rows, predicted_tags, strict=True):
-                out.writelines(f"{token}\t{tag}\n" for token, tag in zip(tokens, tags, strict=True))
-                out.write("\n")
+        write_predictions(predictions, token_rows, predicted_tags)
     lines = [f"{'type':<12} {'prec':>6} {'rec':>6} {'F1':>6} {'gold':>6}"]
     for kind in (*TYPES, "PER+LOC+ORG", "all"):
         row = result[kind]

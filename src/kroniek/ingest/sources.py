@@ -80,7 +80,15 @@ def fetch(url: str, options: ReadOptions) -> bytes:
 
 
 def read_source(path: str, fmt: str, options: ReadOptions) -> Iterator[Record]:
-    """All records of one input, errors included, never raising for bad input."""
+    """All records of one input, errors included, never raising for bad input: a reader that fails part-way
+    reports the input as rejected from there on, and what it read before stands."""
+    try:
+        yield from _read_source(path, fmt, options)
+    except Exception as error:  # noqa: BLE001 - hostile input must not stop the batch
+        yield Rejected(path, 0, f"could not be read: {type(error).__name__}: {error}")
+
+
+def _read_source(path: str, fmt: str, options: ReadOptions) -> Iterator[Record]:
     if path.startswith(("http://", "https://")):
         try:
             data = fetch(path, options)

@@ -1,0 +1,365 @@
+"""The entity layer on hand-made Dutch sentences, with tokens tagged the way Frog tags them (no Frog needed),
+plus one end-to-end run through the real analyser."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kroniek.analyse.entities import LABELS, find_entities
+from kroniek.model import Document, Entity, Sentence, Span, Token
+
+# Short part-of-speech names for the test sentences; the full CGN tags are what Frog writes.
+POS = {
+    "NAME": "SPEC(deeleigen)",
+    "N": "N(soort,ev,basis,zijd,stan)",
+    "NMV": "N(soort,mv,basis)",
+    "ADJ": "ADJ(prenom,basis,met-e,stan)",
+    "WW": "WW(pv,tgw,ev)",
+    "VZ": "VZ(init)",
+    "LID": "LID(bep,stan,rest)",
+    "VG": "VG(onder)",
+    "BW": "BW()",
+    "TW": "TW(hoofd,prenom,stan)",
+    "VNW": "VNW(pers,pron,nomin,vol,3,ev,masc)",
+    "LET": "LET()",
+}
+FUNCTION_WORDS = {
+    "de": "LID", "het": "LID", "een": "LID", "in": "VZ", "naar": "VZ", "van": "VZ", "op": "VZ", "met": "VZ",
+    "door": "VZ", "uit": "VZ", "bij": "VZ", "volgens": "VZ", "voor": "VZ", "en": "VG", "dat": "VG", "ook": "BW",
+    "niet": "BW", "al": "BW", "hij": "VNW", "zij": "VNW", "ze": "VNW", "zijn": "WW", "is": "WW", "was": "WW",
+}
+
+
+def token_spec(spec: str) -> tuple[str, str, str]:
+    """``word``, ``word/POS`` or ``word/POS/IOB``: the word with Frog's part of speech and NER tag."""
+    parts = spec.split("/")
+    word = parts[0]
+    if len(parts) > 1:
+        short = parts[1]
+    else:
+        short = FUNCTION_WORDS.get(word.lower(), "N") if any(c.isalnum() for c in word) else "LET"
+    tag = parts[2] if len(parts) > 2 else "O"
+    return word, POS.get(short, short), tag
+
+
+def make_doc(*sentences: str, deep: bool = True, prefix: str = "", metadata: list[Span] | None = None) -> Document:
+    """A document of sentences written as space-separated token specs (see :func:`token_spec`).
+
+    ``deep=False`` makes sentences Frog did not see: tokens without part of speech or NER tag."""
+    text = prefix
+    built: list[Sentence] = []
+    for sentence in sentences:
+        start = len(text)
+        tokens = []
+        for spec in sentence.split(" "):
+            word, pos, tag = token_spec(spec)
+            begin = len(text)
+            text += word + " "
+            tokens.append(Token(word, begin, begin + len(word), word.lower(), pos if deep else "",
+                                tag if deep else "O"))
+        text = text[:-1]
+        built.append(Sentence(start, len(text), tokens, deep=deep))
+        text += "\n\n"
+    return Document("test", text, "nl", built, metadata=metadata or [])
+
+
+def entity(entities: list[Entity], text: str) -> Entity:
+    found = [e for e in entities if e.text == text]
+    assert found, f"no entity {text!r} in {[(e.text, e.label) for e in entities]}"
+    return found[0]
+
+
+def labels(entities: list[Entity]) -> dict[str, str]:
+    return {e.text: e.label for e in entities}
+
+
+# --- nationality words ------------------------------------------------------------------------------------------
+
+
+def test_place_adjective_is_nationality_misc_with_its_country() -> None:
+    doc = make_doc("De Russische/ADJ/B-LOC regering stuurt/WW soldaten/NMV naar Kazachstan/NAME/B-LOC .")
+    found = find_entities(doc)
+    russische = entity(found, "Russische")
+    assert russische.label == "MISC"
+    assert russische.country == "RU"
+    kazachstan = entity(found, "Kazachstan")
+    assert kazachstan.label == "LOC"
+    assert kazachstan.country == "KZ"
+
+
+def test_inhabitants_noun_is_misc() -> None:
+    doc = make_doc("Veel Nederlanders/NMV/B-LOC vieren/WW vakantie in Spanje/NAME/B-LOC .")
+    found = find_entities(doc)
+    assert entity(found, "Nederlanders").label == "MISC"
+    assert entity(found, "Nederlanders").country == "NL"
+    assert entity(found, "Spanje").label == "LOC"
+
+
+def test_adjective_before_a_place_name_is_split_off() -> None:
+    doc = make_doc("Het congres vond plaats in het Amerikaanse/ADJ/B-LOC Salt/NAME/B-LOC Lake/NAME/I-LOC "
+                   "City/NAME/I-LOC .")
+    found = labels(find_entities(doc))
+    assert found == {"Amerikaanse": "MISC", "Salt Lake City": "LOC"}
+
+
+def test_adjective_and_institution_stay_one_name() -> None:
+    doc = make_doc("De Europese/ADJ/B-ORG Commissie/N/I-ORG keurde/WW het plan goed .")
+    assert labels(find_entities(doc)) == {"Europese Commissie": "ORG"}
+
+
+# --- roles and cues ---------------------------------------------------------------------------------------------
+
+
+def test_role_cues_give_the_type_and_are_recorded() -> None:
+    doc = make_doc(
+        "Woordvoerder/N Janssens/NAME/B-LOC van de spoorwegen bevestigde/WW het bericht aan persbureau "
+        "Belga/NAME/B-PER .",
+        "Ook EU-commissaris/N Josep/NAME/B-PER Borrell/NAME/I-PER reageerde/WW kort .",
+    )
+    found = find_entities(doc)
+    janssens = entity(found, "Janssens")
+    assert (janssens.label, janssens.role) == ("PER", "woordvoerder")
+    belga = entity(found, "Belga")
+    assert (belga.label, belga.role) == ("ORG", "persbureau")
+    borrell = entity(found, "Josep Borrell")
+    assert (borrell.label, borrell.role) == ("PER", "EU-commissaris")
+
+
+def test_title_opening_a_sentence_is_a_cue_not_part_of_the_name() -> None:
+    doc = make_doc("President/N Tokajev/NAME/B-LOC vroeg/WW om hulp .")
+    found = find_entities(doc)
+    assert labels(found) == {"Tokajev": "PER"}
+    assert entity(found, "Tokajev").role == "president"
+
+
+def test_minister_of_a_field_is_an_organisation() -> None:
+    doc = make_doc("Minister/N van Cultuur/N/B-MISC Bert/NAME/B-PER Anciaux/NAME/I-PER opende/WW het festival .")
+    assert labels(find_entities(doc)) == {"Cultuur": "ORG", "Bert Anciaux": "PER"}
+
+
+# --- organisations ----------------------------------------------------------------------------------------------
+
+
+def test_known_acronyms_are_organisations_whatever_frog_says() -> None:
+    doc = make_doc("De NAVO/NAME/B-MISC en de OVSE/NAME/B-LOC overleggen/WW in Wenen/NAME/B-LOC .")
+    assert labels(find_entities(doc)) == {"NAVO": "ORG", "OVSE": "ORG", "Wenen": "LOC"}
+
+
+def test_unknown_acronym_defaults_to_organisation_but_a_country_code_is_a_place() -> None:
+    doc = make_doc("Het bedrijf XTRV/NAME verkoopt/WW nu ook in de VS/NAME/B-ORG .")
+    found = labels(find_entities(doc))
+    assert found["XTRV"] == "ORG"
+    assert found["VS"] == "LOC"
+
+
+def test_acronym_after_its_expansion_is_a_variant() -> None:
+    doc = make_doc(
+        "De Vlaamse/ADJ/B-ORG Vervoersmaatschappij/N/I-ORG ( VVM/NAME/B-MISC ) verhoogt/WW de prijzen .",
+        "De VVM/NAME/B-LOC zegt dat het niet anders kan .",
+    )
+    found = find_entities(doc)
+    assert {e.label for e in found} == {"ORG"}
+    assert {e.canonical for e in found} == {"Vlaamse Vervoersmaatschappij"}
+
+
+def test_person_with_party_in_brackets_is_not_merged() -> None:
+    doc = make_doc("Minister/N Bert/NAME/B-PER Anciaux/NAME/I-PER ( VU/NAME/B-ORG ) is tevreden .")
+    found = find_entities(doc)
+    assert labels(found) == {"Bert Anciaux": "PER", "VU": "ORG"}
+    assert entity(found, "VU").canonical == "VU"
+
+
+def test_ampersand_joins_one_company_name() -> None:
+    doc = make_doc("Het softwarebedrijf/N Lernout/NAME/B-PER &/LET/I-PER Hauspie/NAME/I-PER kreeg/WW uitstel .")
+    assert labels(find_entities(doc)) == {"Lernout & Hauspie": "ORG"}
+
+
+def test_name_inside_a_lowercase_compound_is_misc() -> None:
+    doc = make_doc("De Sabena-aandelen/NMV/B-ORG daalden/WW sterk .")
+    found = find_entities(doc)
+    assert labels(found) == {"Sabena-aandelen": "MISC"}
+    assert entity(found, "Sabena-aandelen").canonical == "Sabena"
+
+
+def test_newspaper_with_article_is_one_name() -> None:
+    doc = make_doc("Dat zei/WW hij in een gesprek met De/LID Morgen/BW .")
+    assert labels(find_entities(doc)) == {"De Morgen": "ORG"}
+
+
+# --- consistency, variants, spans -------------------------------------------------------------------------------
+
+
+def test_one_type_per_name_per_document() -> None:
+    doc = make_doc(
+        "Mbeki/NAME/B-LOC kwam/WW gisteren aan .",
+        "Later sprak/WW Mbeki/NAME/B-ORG de pers toe .",
+        "Volgens president/N Mbeki/NAME/B-PER is de crisis voorbij .",
+    )
+    found = find_entities(doc)
+    assert [e.label for e in found] == ["PER", "PER", "PER"]
+
+
+def test_surname_alone_resolves_to_the_full_name_before_or_after_it() -> None:
+    doc = make_doc(
+        "Tokajev/NAME/B-ORG gaf/WW een toespraak .",
+        "President/N Kassym-Jomart/NAME/B-PER Tokajev/NAME/I-PER ontsloeg/WW de regering .",
+        "Daarna vertrok/WW Tokajev/NAME/B-LOC naar de hoofdstad .",
+    )
+    found = find_entities(doc)
+    assert [(e.text, e.label) for e in found] == [
+        ("Tokajev", "PER"), ("Kassym-Jomart Tokajev", "PER"), ("Tokajev", "PER")]
+    assert {e.canonical for e in found} == {"Kassym-Jomart Tokajev"}
+    assert {e.role for e in found} == {"president"}
+
+
+def test_multiword_surname_joins_the_full_name() -> None:
+    doc = make_doc(
+        "Dat zegt/WW Marc/NAME/B-PER Van/NAME/I-PER Diepenbeek/NAME/I-PER .",
+        '" Het blijft nat " , aldus Van/NAME/B-PER Diepenbeek/NAME/B-LOC .',
+    )
+    found = find_entities(doc)
+    assert labels(found) == {"Marc Van Diepenbeek": "PER", "Van Diepenbeek": "PER"}
+    assert entity(found, "Van Diepenbeek").canonical == "Marc Van Diepenbeek"
+
+
+def test_two_persons_joined_by_en_stay_two_names() -> None:
+    doc = make_doc("Ook Eddie/NAME/B-PER Jordan/NAME/I-PER en/VG/I-PER Rubens/NAME/I-PER Barrichello/NAME/I-PER "
+                   "waren/WW tevreden .")
+    assert labels(find_entities(doc)) == {"Eddie Jordan": "PER", "Rubens Barrichello": "PER"}
+
+
+def test_frog_span_with_a_verb_is_trimmed() -> None:
+    doc = make_doc("Het duurde lang vooraleer/VG/B-PER Barrichello/NAME/I-PER won/WW .")
+    assert labels(find_entities(doc)) == {"Barrichello": "PER"}
+
+
+def test_genitive_of_a_name_is_misc() -> None:
+    doc = make_doc("Arafat/NAME/B-PER reageerde/WW niet .", "Arafats/NAME/B-PER weigering verraste velen .")
+    assert labels(find_entities(doc)) == {"Arafat": "PER", "Arafats": "MISC"}
+
+
+def test_sentence_initial_common_word_is_not_a_name() -> None:
+    doc = make_doc("Bosbranden/NMV in Portugal/NAME/B-LOC", "Vijf/TW mensen raakten/WW gewond .")
+    assert labels(find_entities(doc)) == {"Portugal": "LOC"}
+
+
+def test_byline_initials_are_a_person() -> None:
+    doc = make_doc("( KDM/NAME/B-MISC )")
+    assert labels(find_entities(doc)) == {"KDM": "PER"}
+
+
+def test_metadata_header_is_left_out() -> None:
+    header = " date 2022-01 "
+    doc = make_doc("date 2022-01/TW President/N Tokajev/NAME/B-LOC sprak/WW het land toe .", prefix=" ",
+                   metadata=[Span(0, len(header), "date-header")])
+    found = find_entities(doc)
+    assert labels(found) == {"Tokajev": "PER"}
+    assert entity(found, "Tokajev").role == "president"
+
+
+def test_shallow_sentences_use_shape_and_lexicons() -> None:
+    doc = make_doc("Volgens persbureau Reuters sprak premier Mark Rutte gisteren in Brussel met Ursula von der "
+                   "Leyen .", deep=False)
+    found = labels(find_entities(doc))
+    assert found == {"Reuters": "ORG", "Mark Rutte": "PER", "Brussel": "LOC", "Ursula von der Leyen": "PER"}
+
+
+# --- gazetteer --------------------------------------------------------------------------------------------------
+
+
+def test_places_are_linked_with_the_documents_country() -> None:
+    doc = make_doc(
+        "In Almaty/NAME/B-LOC bestormden/WW betogers het stadhuis .",
+        "Het Kazachse/ADJ/B-LOC leger greep in .",
+    )
+    almaty = entity(find_entities(doc), "Almaty")
+    assert almaty.label == "LOC"
+    assert almaty.country == "KZ"
+    assert almaty.place_id is not None
+    assert almaty.canonical == "Almaty"
+
+
+def test_exonym_resolves_to_its_place() -> None:
+    moskou = entity(find_entities(make_doc("De gezant vloog/WW naar Moskou/NAME/B-LOC .")), "Moskou")
+    assert (moskou.label, moskou.country, moskou.canonical) == ("LOC", "RU", "Moscow")
+
+
+# --- never raises, spans in bounds ------------------------------------------------------------------------------
+
+WORDS = ["de", "van", "en", "&", "(", ")", ",", ".", '"', ":", "president", "persbureau", "in", "zei",
+         "Jan", "Peeters", "Van", "Brussel", "NAVO", "Russische", "De", "Morgen", "Sabena-aandelen", "U",
+         "Tokajev", "VS", "II", "4FM", "L&H", "Arafats", "minister", "Cultuur", "ex-Radio", "'s-Hertogenbosch",
+         "", "Ü", "ß", "x" * 30, "ABx"]
+TAGS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "B-PRO", "I-EVE", "B-PER_I-PER",
+        "I-XYZ", "weird"]
+POS_TAGS = ["", *POS.values(), "ADJ(vrij,basis,zonder)", "?"]
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> Document:
+    sentences = draw(st.lists(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(POS_TAGS),
+                                                 st.sampled_from(TAGS)), max_size=12), max_size=5))
+    deep = draw(st.booleans())
+    text = ""
+    built = []
+    for words in sentences:
+        start = len(text)
+        tokens = []
+        for word, pos, tag in words:
+            begin = len(text)
+            text += word + " "
+            tokens.append(Token(word, begin, begin + len(word), word.lower(), pos, tag))
+        built.append(Sentence(start, max(start, len(text) - 1), tokens, deep=deep))
+        text += "\n"
+    metadata = [Span(0, min(len(text), draw(st.integers(0, 20))), "date-header")] if draw(st.booleans()) else []
+    return Document("fuzz", text, "nl", built, metadata=metadata)
+
+
+@given(documents())
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_find_entities_never_raises_and_spans_stay_in_bounds(doc: Document) -> None:
+    found = find_entities(doc)
+    for item in found:
+        assert item.label in LABELS
+        assert 0 <= item.start < item.end <= len(doc.text)
+        assert 0 <= item.sentence < len(doc.sentences)
+        sentence = doc.sentences[item.sentence]
+        assert sentence.start <= item.start and item.end <= sentence.end
+        assert item.text == doc.text[item.start:item.end]
+        assert item.canonical
+    spans = sorted((e.start, e.end) for e in found)
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), "entities overlap"
+
+
+# --- the real analyser ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.frog
+def test_end_to_end_with_frog() -> None:
+    if shutil.which("frog") is None:
+        pytest.skip("Frog is not installed (make setup)")
+    from kroniek.analyse.pipeline import Analyser, AnalysisOptions
+    from kroniek.model import Article, PartialDate
+
+    text = ("De Oekraïense president Zelensky vroeg de NAVO om luchtafweer voor Kyiv.\n\n"
+            "Volgens persbureau Reuters reisde Zelensky daarna naar Brussel voor overleg met de Europese "
+            "Commissie.\n\nDe Russische troepen trokken zich terug uit de regio rond Charkiv.")
+    with Analyser(AnalysisOptions(deep="all")) as analyser:
+        doc = analyser.analyse(Article(outlet="test", text=text, published=PartialDate.parse("2022-04")))
+    found = {(e.text, e.label) for e in doc.entities}
+    assert ("Zelensky", "PER") in found
+    assert ("NAVO", "ORG") in found
+    assert ("Reuters", "ORG") in found
+    assert ("Brussel", "LOC") in found
+    assert ("Russische", "MISC") in found
+    assert ("Oekraïense", "MISC") in found
+    zelensky = [e for e in doc.entities if e.text == "Zelensky"]
+    assert {e.label for e in zelensky} == {"PER"}
+    assert any(e.role == "president" for e in zelensky)
+    russische = next(e for e in doc.entities if e.text == "Russische")
+    assert russische.country == "RU"
