@@ -85,6 +85,7 @@ class Resources:
     loc_heads: frozenset[str]
     loc_tails: frozenset[str]
     misc_heads: frozenset[str]
+    nationality_words: dict[str, str]  # word -> ISO2 or ""
     first_names: frozenset[str]
     not_first_names: frozenset[str]
     not_entities: frozenset[str]
@@ -124,6 +125,7 @@ def load_resources(language: str = "nl") -> Resources:
         loc_heads=words("location_words", "heads"),
         loc_tails=words("location_words", "tails"),
         misc_heads=words("misc_words", "heads"),
+        nationality_words=dict(form.rsplit(":", 1) for form in raw["nationality_words"]["forms"]),
         first_names=frozenset(raw["first_names"]["names"]),
         not_first_names=frozenset(raw["first_names"]["not"]),
         not_entities=words("not_entities"),
@@ -354,7 +356,7 @@ def _name_like(tokens: list[Token], position: int, res: Resources, gazetteer: An
             return True
         if _frog_tag(token)[0] != "O" and not pos.startswith("ADJ"):
             return True
-        if pos.startswith("ADJ") and gazetteer is not None and gazetteer.country_for_demonym(text):
+        if pos.startswith("ADJ") and _nationality(text, res, gazetteer) is not None:
             return True
         # "Jan Peeters zei ...": Frog may read a first name opening a sentence as a common noun.
         return pos.startswith("N(soort") and text in res.first_names and position + 1 < len(tokens) \
@@ -453,11 +455,11 @@ def _breaks(tokens: list[Token], position: int, res: Resources, gazetteer: Any) 
     if _first_name(tokens, position, res) and not _first_name(tokens, position - 1, res) \
             and previous.text.lower() not in res.particles \
             and position + 1 < len(tokens) and _capitalised(tokens[position + 1].text) \
-            and not _is_nationality(previous, gazetteer):
+            and not _is_nationality(previous, res, gazetteer):
         return True
     # "Amerikaanse Salt Lake City": a nationality adjective before a proper name is a name of its own, but
     # "Europese Commissie" / "Vlaamse Regering" (adjective + capitalised common noun) is one name.
-    if _is_nationality(previous, gazetteer):
+    if _is_nationality(previous, res, gazetteer):
         prefix, _label = _frog_tag(token)
         if token.pos.startswith(_PROPER_POS) or prefix == "B" or _acronym(token.text):
             return True
@@ -503,12 +505,23 @@ def _first_name(tokens: list[Token], position: int, res: Resources) -> bool:
     return text in voornamen and position + 1 < len(tokens) and tokens[position + 1].text in familienamen
 
 
-def _is_nationality(token: Token, gazetteer: Any) -> bool:
-    if gazetteer is None or not _capitalised(token.text):
+def _is_nationality(token: Token, res: Resources, gazetteer: Any) -> bool:
+    """A nationality adjective ("Amerikaanse"): Frog's part of speech, when there is one, must agree."""
+    if not _capitalised(token.text) or (token.pos and not token.pos.startswith("ADJ")):
         return False
-    if token.pos and not token.pos.startswith("ADJ"):
-        return False
-    return bool(gazetteer.country_for_demonym(token.text))
+    return _nationality(token.text, res, gazetteer) is not None
+
+
+def _nationality(text: str, res: Resources, gazetteer: Any) -> str | None:
+    """The country of a nationality or people word ("Russische" RU, "Oost-Duitse" DE, "Arabieren" ""), or
+    None when the word is not one."""
+    code = gazetteer.country_for_demonym(text) if gazetteer is not None else None
+    if code:
+        return str(code)
+    if text in res.nationality_words:
+        return res.nationality_words[text]
+    compass = _COMPASS.match(text)
+    return _nationality(compass.group("rest"), res, gazetteer) if compass is not None else None
 
 
 def _shape_run(doc: Document, index: int, tokens: list[Token], first: int, last: int, res: Resources,
@@ -546,7 +559,7 @@ def _shape_run(doc: Document, index: int, tokens: list[Token], first: int, last:
     start, end = tokens[first].start, tokens[last - 1].end
     mention = Mention(index, first, last, start, end, doc.text[start:end], frog=frog,
                       source="frog" if frog else "shape", initial=initial)
-    if last - first == 1 and _is_nationality(tokens[first], gazetteer):
+    if last - first == 1 and _is_nationality(tokens[first], res, gazetteer):
         mention.kind = "nationality"
     return [mention]
 
@@ -632,12 +645,12 @@ def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> No
     if mention.kind == "compound":
         votes.add("MISC", _W["lexicon"])
         return
-    demonym = gazetteer.country_for_demonym(text) if gazetteer is not None and len(tokens) == 1 else None
-    if demonym and key not in res.organisations:
-        # "Russische", "Nederlanders", "Europese": nationality, not a place (CoNLL's MISC).
+    demonym = _nationality(text, res, gazetteer) if len(tokens) == 1 else None
+    if demonym is not None and key not in res.organisations:
+        # "Russische", "Nederlanders", "Europese", "Arabieren": nationality, not a place (CoNLL's MISC).
         votes.add("MISC", 10)
         mention.kind = "nationality"
-        mention.country = demonym
+        mention.country = demonym or None
         return
     if len(tokens) == 1 and tokens[0].pos.startswith("ADJ") and mention.frog in ("LOC", "MISC"):
         votes.add("MISC", 10)  # an adjective from a place name the demonym list does not know ("Anderlechtse")

@@ -230,6 +230,7 @@ def read_feed(name: str, data: bytes, options: ReadOptions) -> Iterator[Record]:
 
 # --- HTML pages -----------------------------------------------------------------------------------------------
 
+MIN_PAGE_WORDS = 8
 _TAG = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
 _VOID = {b"br", b"img", b"hr", b"meta", b"link", b"input", b"source", b"wbr", b"area", b"base", b"col", b"embed",
          b"param", b"track", b"p", b"li", b"td", b"tr", b"th", b"option"}
@@ -265,7 +266,7 @@ def read_html(name: str, data: bytes, options: ReadOptions, url: str | None = No
     if document is not None:
         meta = document.as_dict() if hasattr(document, "as_dict") else dict(document)
     text = str(meta.get("text") or "").strip()
-    if not text:
+    if len(text.split()) < MIN_PAGE_WORDS:  # a menu or a cookie notice is not an article
         yield Rejected(name, 0, "no article text found in the page")
         return
     page_url = meta.get("url") or url

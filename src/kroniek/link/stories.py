@@ -57,7 +57,7 @@ class ClusterOptions:
     member_terms: int = 60
     title_boost: float = 2.0  # extra count per title term, unless the title is a rubric seen before
     embedding_floor: float = 0.35  # embedding cosine of unrelated news; only the part above it counts
-    stub_terms: int = 12  # an article with fewer distinct body terms is a stub (cartoon, caption, photo)
+    stub_terms: int = 5  # an article with fewer distinct body terms is a stub (cartoon, caption, photo)
     stub_threshold: float = 0.8  # a stub joins only a near-duplicate story on the same days
     keyword_weight: float = 0.3  # weight of the share of the article's strongest terms among the story's
 
