@@ -14,9 +14,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE
 from typer.testing import CliRunner
 
+from conftest import SAMPLE
 from kroniek.cli import app
 
 ARTICLES = [

@@ -15,8 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
 
+from conftest import SHARED
 from kroniek.ingest import ReadOptions, ingest_paths, read_records
 from kroniek.ingest.base import Rejected
 from kroniek.model import Article, DatePrecision
@@ -93,8 +93,8 @@ def test_jsonl_good_and_bad_lines(tmp_path: Path) -> None:
     ])
     articles, rejected = records(path)
     assert [a.id for a in articles] == ["1", "5", "6"]
-    assert [(r.line, r.reason.split(":")[0]) for r in rejected] == [(2, "broken JSON"), (3, "empty text"),
-                                                                      (4, "bad published_at 'gisteren' (want YYYY, YYYY-MM, YYYY-MM-DD or an ISO datetime)")]
+    assert [(r.line, r.reason.split(":")[0].split(" (")[0]) for r in rejected] == [
+        (2, "broken JSON"), (3, "empty text"), (4, "bad published_at 'gisteren'")]
     assert articles[1].published is not None and articles[1].published.precision is DatePrecision.MONTH
     assert articles[2].published is not None and articles[2].published.precision is DatePrecision.DATETIME
     assert articles[0].source_line == 1 and articles[2].source_line == 6
@@ -222,7 +222,7 @@ def test_stdin(tmp_path: Path, sqlite_url: str) -> None:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         if self.path == "/page":
             body = PAGE.encode()
             self.send_response(200)
@@ -313,7 +313,7 @@ def test_killed_ingest_then_rerun_gives_exactly_the_right_rows(tmp_path: Path) -
         time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    assert 0 < count, "the ingest was killed before it stored anything"
+    assert count > 0, "the ingest was killed before it stored anything"
     store = Store.open(url)
     partial = store.count_articles()
     assert partial % 20 == 0 and partial < total  # whole batches only

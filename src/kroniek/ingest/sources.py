@@ -84,7 +84,7 @@ def read_source(path: str, fmt: str, options: ReadOptions) -> Iterator[Record]:
     reports the input as rejected from there on, and what it read before stands."""
     try:
         yield from _read_source(path, fmt, options)
-    except Exception as error:  # noqa: BLE001 - hostile input must not stop the batch
+    except Exception as error:
         yield Rejected(path, 0, f"could not be read: {type(error).__name__}: {error}")
 
 
