@@ -379,7 +379,8 @@ class Event:
 
     @property
     def happened(self) -> bool:
-        return not ({"negated", "hypothetical", "future"} & set(self.contexts))
+        # Historical events did happen, but not in the period reported on: like ACLED, count only the news.
+        return not ({"negated", "hypothetical", "future", "historical"} & set(self.contexts))
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

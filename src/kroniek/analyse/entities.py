@@ -487,6 +487,12 @@ def _bridge(tokens: list[Token], name: list[bool], first: int, last: int, res: R
     inside = all(_frog_tag(t)[0] == "I" for t in tokens[last:last + span + 1])
     if inside:
         return span
+    # Without Frog: "Centrum voor Onderzoek", "Ronde van Vlaanderen", "Raad van State" when the run starts with a
+    # word that heads such names.
+    head = tokens[first].text.lower()
+    if not tokens[first].pos and words[0] in ("van", "voor", "der", "in") \
+            and (head in res.org_heads or head in res.loc_heads or head in res.misc_heads):
+        return span
     # "Jan van der Berg", "Van der Voort": particles after a first name or a capitalised particle.
     if all(w in res.particles for w in words) and (
             _first_name(tokens, last - 1, res) or all(t.text.lower() in res.particles for t in tokens[first:last])):
@@ -521,7 +527,34 @@ def _nationality(text: str, res: Resources, gazetteer: Any) -> str | None:
     if text in res.nationality_words:
         return res.nationality_words[text]
     compass = _COMPASS.match(text)
-    return _nationality(compass.group("rest"), res, gazetteer) if compass is not None else None
+    if compass is not None:
+        return _nationality(compass.group("rest"), res, gazetteer)
+    return _place_adjective(text, res, gazetteer)
+
+
+_ADJECTIVE_ENDINGS = (("ische", ("ië", "")), ("isch", ("ië", "")), ("sche", ("", "en")), ("se", ("", "en", "e")))
+
+
+def _place_adjective(text: str, res: Resources, gazetteer: Any) -> str | None:
+    """An adjective made from a place name ("Anderlechtse", "Leuvense", "Antwerpse", "Joegoslavische"): the
+    country of the place, "" when the place is known but not its country, None when it is no such word."""
+    if len(text) < 6 or " " in text or not _capitalised(text) or text in res.first_names:
+        return None
+    for ending, additions in _ADJECTIVE_ENDINGS:
+        if not text.endswith(ending):
+            continue
+        stem = text[:-len(ending)]
+        for addition in additions:
+            candidate = stem + addition
+            if len(candidate) < 3:
+                continue
+            place = gazetteer.resolve(candidate) if gazetteer is not None else None
+            if place is not None:
+                return str(place.country_iso2)
+            if _key(candidate) in res.locations or candidate in frog_place_names():
+                return ""
+        return None
+    return None
 
 
 def _shape_run(doc: Document, index: int, tokens: list[Token], first: int, last: int, res: Resources,
@@ -729,8 +762,8 @@ def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> No
     if mention.source == "shape" and sum(votes.values()) < _W["acronym"] and tokens[0].pos:
         # Frog saw the sentence and found no name here, and nothing else vouches for one ("Samen", "Avonds").
         votes.clear()
-    elif mention.source == "shape" and not votes:
-        votes.add("PER", _W["default_per"])
+    elif mention.source == "shape" and not votes and len(tokens) > 1:
+        votes.add("PER", _W["default_per"])  # two or more capitalised words and nothing else known: a person
 
 
 _PERSON_NOUN = re.compile(r"(?:[^aeiou]er|ster|eur|ier|[aeiou]tor|essor|ist|[elnr]aar|man|vrouw|[ae]res|rice|euse|"

@@ -1,0 +1,213 @@
+"""``kroniek eval events FILE``: sentence-level event typing, event places and casualty figures on EventDNA.
+
+Every document goes through the production path (analysis with Frog on cue sentences, then ``extract_article``);
+predictions are mapped to EventDNA sentences by the character offset of their evidence. The mapping from kroniek's
+types to EventDNA's:
+
+| EventDNA | kroniek |
+|---|---|
+| Conflict/Attack | ACLED Battles, Explosions/Remote violence, Violence against civilians, Riots |
+| Conflict/Demonstrate | ACLED Protests and Riots (PLOVER PROTEST) |
+| Life/Die | a killed figure, or a death word of the figures lexicon (kinds.killed) in the sentence |
+| Life/Injure | an injured figure, or an injury word of the figures lexicon (kinds.injured) |
+| Justice/ArrestJail | ACLED Arrests (PLOVER COERCE/arrest), or an arrested figure |
+| Personnel/EndPosition | PLOVER RETREAT/resign and dismissals |
+| Movement/TransportPerson | PLOVER MOBILIZE |
+
+Gold sentences count for a type whatever their modality; gold figures are the numbers in the Victim argument of
+Life/Die and Life/Injure events.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from kroniek.analyse.numbers import parse_quantity
+from kroniek.analyse.pipeline import Analyser, AnalysisOptions
+from kroniek.config import Settings
+from kroniek.extract.lexicon import lexicon
+from kroniek.extract.stage import extract_article
+from kroniek.model import Article, Claim, Document, Event
+
+TARGETS = ("Conflict/Attack", "Conflict/Demonstrate", "Life/Die", "Life/Injure", "Justice/ArrestJail")
+ATTACK_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"}
+
+
+def event_labels(event: Event) -> set[str]:
+    labels = set()
+    if event.event_type in ATTACK_TYPES:
+        labels.add("Conflict/Attack")
+    if event.plover_type == "PROTEST":
+        labels.add("Conflict/Demonstrate")
+    if event.sub_event_type == "Arrests":
+        labels.add("Justice/ArrestJail")
+    if event.plover_mode == "resign" or (event.plover_type == "COERCE" and
+                                         event.sub_event_type == "Change to group/activity"):
+        labels.add("Personnel/EndPosition")
+    if event.plover_type == "MOBILIZE":
+        labels.add("Movement/TransportPerson")
+    return labels
+
+
+CLAIM_LABELS = {"killed": "Life/Die", "injured": "Life/Injure", "arrested": "Justice/ArrestJail"}
+
+
+def _sentence_of(spans: list[list[int]], offset: int) -> int | None:
+    for index, (start, end) in enumerate(spans):
+        if start <= offset < end:
+            return index
+    return None
+
+
+def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Claim],
+                     analysed: Document | None = None) -> dict[str, Any]:
+    spans = doc["sentences"]
+    text = doc["text"]
+    types: dict[int, set[str]] = defaultdict(set)
+    places: list[dict[str, Any]] = []
+    for event in events:
+        trigger = next((e for e in event.evidence if e.field == "trigger"), None)
+        index = _sentence_of(spans, trigger.start) if trigger else None
+        if index is None:
+            continue
+        labels = event_labels(event)
+        types[index] |= labels
+        place = next((e for e in event.evidence if e.field == "place"), None)
+        if labels & set(TARGETS) and place is not None:
+            places.append({"sentence": index, "text": place.text})
+    figures = []
+    for claim in claims:
+        index = _sentence_of(spans, claim.start)
+        if index is None:
+            continue
+        if claim.kind in CLAIM_LABELS and "subset" not in claim.contexts:
+            types[index].add(CLAIM_LABELS[claim.kind])
+            figures.append({"sentence": index, "kind": claim.kind, "value": claim.value})
+    lex = lexicon("nl")
+    kinds = dict(lex.kinds)
+    for index, (start, end) in enumerate(spans):
+        sentence = text[start:end]
+        if kinds["killed"].search(sentence):
+            types[index].add("Life/Die")
+        if kinds["injured"].search(sentence):
+            types[index].add("Life/Injure")
+    # Sentences typed by figures or death/injury words have no event record of their own: their place is the
+    # place named in the sentence, as the event extractor would pick it.
+    if analysed is not None:
+        placed = {p["sentence"] for p in places}
+        for entity in analysed.entities:
+            if entity.label != "LOC":
+                continue
+            index = _sentence_of(spans, entity.start)
+            if index is not None and index not in placed and types.get(index, set()) & set(TARGETS):
+                places.append({"sentence": index, "text": entity.text})
+    return {"id": doc["id"], "sentences": [{"index": i, "types": sorted(t)} for i, t in sorted(types.items())],
+            "places": places, "figures": figures}
+
+
+def gold_of(doc: dict[str, Any]) -> tuple[dict[int, set[str]], list[tuple[int, str, str]], list[tuple[int, str, int]]]:
+    types: dict[int, set[str]] = defaultdict(set)
+    places: list[tuple[int, str, str]] = []
+    figures: list[tuple[int, str, int]] = []
+    for event in doc["events"]:
+        label = f"{event['type']}/{event['subtype']}"
+        index = event["sentence"]
+        types[index].add(label)
+        if label not in TARGETS:
+            continue
+        for argument in event.get("arguments", []):
+            if argument["role"] == "Place":
+                places.append((index, label, argument["text"]))
+            if argument["role"] == "Victim" and label in ("Life/Die", "Life/Injure"):
+                quantity = parse_quantity(argument["text"])
+                if quantity is not None and quantity.value is not None:
+                    figures.append((index, "killed" if label == "Life/Die" else "injured", quantity.value))
+    return types, places, figures
+
+
+def _overlap(a: str, b: str) -> bool:
+    a, b = a.lower().strip(), b.lower().strip()
+    return bool(a) and bool(b) and (a in b or b in a)
+
+
+def score(documents: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dict[str, Any]:
+    counts: Counter[tuple[str, str]] = Counter()
+    place_total = place_right = figure_total = figure_right = 0
+    for doc, predicted in zip(documents, predictions, strict=True):
+        gold_types, gold_places, gold_figures = gold_of(doc)
+        predicted_types = {s["index"]: set(s["types"]) for s in predicted["sentences"]}
+        for index in range(len(doc["sentences"])):
+            gold = gold_types.get(index, set())
+            mine = predicted_types.get(index, set())
+            for label in TARGETS:
+                if label in gold and label in mine:
+                    counts[label, "tp"] += 1
+                elif label in mine:
+                    counts[label, "fp"] += 1
+                elif label in gold:
+                    counts[label, "fn"] += 1
+        for index, _label, text in gold_places:
+            place_total += 1
+            if any(p["sentence"] == index and _overlap(p["text"], text) for p in predicted["places"]):
+                place_right += 1
+        for index, kind, value in gold_figures:
+            figure_total += 1
+            if any(f["sentence"] == index and f["kind"] == kind and f["value"] == value
+                   for f in predicted["figures"]):
+                figure_right += 1
+    per_type = {}
+    for label in TARGETS:
+        tp, fp, fn = counts[label, "tp"], counts[label, "fp"], counts[label, "fn"]
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_type[label] = {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+                           "gold": tp + fn, "predicted": tp + fp}
+    return {
+        "types": per_type,
+        "macro_f1": round(sum(v["f1"] for v in per_type.values()) / len(per_type), 4),
+        "place_accuracy": round(place_right / place_total, 4) if place_total else None,
+        "places": place_total,
+        "figures_exact": round(figure_right / figure_total, 4) if figure_total else None,
+        "figures": figure_total,
+    }
+
+
+def evaluate(file: Path, predictions_path: Path | None, settings: Settings) -> dict[str, Any]:
+    documents = [json.loads(line) for line in file.open(encoding="utf-8") if line.strip()]
+    started = time.perf_counter()
+    predictions: list[dict[str, Any]] = []
+    with Analyser(AnalysisOptions.from_settings(settings.section("analyse"))) as analyser:
+        for start in range(0, len(documents), 32):
+            chunk = documents[start:start + 32]
+            articles = [Article(outlet="eventdna", text=d["text"], id=str(d["id"]), language="nl") for d in chunk]
+            batch = analyser.analyse_batch(articles)
+            for doc, article, analysed in zip(chunk, articles, batch.documents, strict=True):
+                events, claims = extract_article(article, analysed)
+                predictions.append(predict_document(doc, events, claims, analysed))
+    seconds = time.perf_counter() - started
+    result = score(documents, predictions)
+    result["documents"] = len(documents)
+    result["seconds"] = round(seconds, 1)
+    result["mapping"] = {"Conflict/Attack": sorted(ATTACK_TYPES), "Conflict/Demonstrate": ["PROTEST"],
+                         "Life/Die": ["killed figure", "death words"], "Life/Injure": ["injured figure",
+                                                                                       "injury words"],
+                         "Justice/ArrestJail": ["Arrests", "arrested figure"],
+                         "Personnel/EndPosition": ["RETREAT/resign", "dismissal"],
+                         "Movement/TransportPerson": ["MOBILIZE"]}
+    if predictions_path is not None:
+        with predictions_path.open("w", encoding="utf-8") as out:
+            for row in predictions:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    lines = [f"{'type':<22} {'prec':>6} {'rec':>6} {'F1':>6} {'gold':>5}"]
+    for label, row in result["types"].items():
+        lines.append(f"{label:<22} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} {row['gold']:>5}")
+    lines.append(f"macro-F1 {result['macro_f1']:.3f} · place accuracy {result['place_accuracy']} "
+                 f"({result['places']}) · killed/injured figures exact {result['figures_exact']} ({result['figures']})")
+    lines.append(f"{len(documents)} documents in {result['seconds']} s")
+    result["summary"] = "\n".join(lines)
+    return result
