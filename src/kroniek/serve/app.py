@@ -4,7 +4,6 @@ Read-only: every route is a GET. Untrusted text (titles, article text, URLs) is 
 autoescaping, and a strict Content-Security-Policy forbids inline script and any outside resource.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 import io
@@ -222,7 +221,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         if story is None:
             raise HTTPException(404, f"no story {story_id!r}")
         return templates.TemplateResponse(request, "story.html", {
-            "story": story, "map": maps.render(story.get("events", []))})
+            "story": story, "svgmap": maps.render(story.get("events", []))})
 
     @app.get("/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
     def event_page(request: Request, event_id: str) -> Response:
@@ -246,7 +245,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             evidence.append({"mention": mention, "article": article, "pieces": highlight(text[lo:hi], shifted),
                              "clipped_start": lo > 0, "clipped_end": hi < len(text)})
         return templates.TemplateResponse(request, "event.html", {
-            "event": event, "evidence": evidence, "map": maps.render([event])})
+            "event": event, "evidence": evidence, "svgmap": maps.render([event])})
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(request: Request, article_id: str) -> Response:
@@ -262,13 +261,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     def place_page(request: Request, name: str) -> Response:
         events = query.place_events(the_store, name)
         return templates.TemplateResponse(request, "listing.html", {
-            "heading": f"Place: {name}", "events": events, "map": maps.render(events)})
+            "heading": f"Place: {name}", "events": events, "svgmap": maps.render(events)})
 
     @app.get("/actors/{name}", response_class=HTMLResponse, include_in_schema=False)
     def actor_page(request: Request, name: str) -> Response:
         events = query.actor_events(the_store, name)
         return templates.TemplateResponse(request, "listing.html", {
-            "heading": f"Actor: {name}", "events": events, "map": maps.render(events)})
+            "heading": f"Actor: {name}", "events": events, "svgmap": maps.render(events)})
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> PlainTextResponse:
