@@ -15,6 +15,9 @@ from kroniek.analyse.numbers import find_quantities
 from kroniek.extract.lexicon import Lexicon, lexicon
 from kroniek.model import Article, Claim, Document, Event
 
+# Sentence-initial words the "X meldt" pattern would otherwise take for a source ("Dat meldt de politie").
+NOT_SOURCES = {"dat", "dit", "die", "dat is", "ook", "zo", "er", "men", "hij", "zij", "ze", "wij", "we", "ik", "het",
+               "de", "daarom", "toen", "nu", "wel", "niet", "maar", "en"}
 CLAUSE_END = re.compile(r"[;:]|,\s+(?:en|maar|terwijl|waarna|nadat|toen|die|dat|waar)\b|\.\s")
 
 
@@ -26,7 +29,7 @@ def attribution_chain(sentence: str, lex: Lexicon) -> list[str]:
         for match in pattern.finditer(sentence):
             who = re.sub(r"\s+", " ", match.group("who")).strip(" ,.")
             who = re.sub(r"^(?:de|het|De|Het) ", "", who)
-            if not who:
+            if not who or who.lower() in NOT_SOURCES:
                 continue
             canonical = lex.agencies.get(who.lower())
             if canonical is not None:
