@@ -698,11 +698,14 @@ def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> No
         votes.add("MISC", _W["lexicon"])
     if key in res.ministries and not mention.initial:
         votes.add("ORG", _W["lexicon"])
+    # Head and tail words of longer names ("Universiteit van ...", "... Airlines", "Sint-...", "... Street"), and
+    # one-word names ending like an organisation ("Boerenbond", "Volksunie").
     lower = [w.lower() for w in words]
-    if (lower[0] in res.org_heads and len(words) > 1) or lower[-1] in res.org_tails \
+    several = len(words) > 1
+    if (several and (lower[0] in res.org_heads or lower[-1] in res.org_tails)) \
             or (lower[-1].endswith(res.organisation_suffixes) and len(lower[-1]) > 6):
         votes.add("ORG", _W["org_word"])
-    if (lower[0] in res.loc_heads and len(words) > 1) or lower[-1] in res.loc_tails:
+    if several and (lower[0] in res.loc_heads or lower[-1] in res.loc_tails):
         votes.add("LOC", _W["loc_word"])
     if lower[0] in res.misc_heads and len(words) > 1:
         votes.add("MISC", _W["misc_word"])
