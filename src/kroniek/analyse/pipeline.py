@@ -2,14 +2,17 @@
 
     metadata → language → segment → triage → deep (Frog) → entities
 
-Every sentence gets the fast tokenizer; only sentences that later stages need (title, lead, sentences with event or
-figure cues) go to Frog, in one request per batch of articles, so the slow tagger is kept busy on what matters.
+Every sentence gets the fast tokenizer; only sentences that later stages need (the title, and sentences where the
+extract stage's event or figure patterns fire) go to Frog, in one request per batch of articles, and Frog works on
+the next batch while Python finishes the current one, so the slow tagger is kept busy on what matters.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +22,7 @@ from kroniek.model import Article, Document, PartialDate, Sentence
 
 log = logging.getLogger("kroniek.analyse")
 
-ANALYSER_VERSION = "kroniek-analyse-3"
+ANALYSER_VERSION = "kroniek-analyse-4"
 DUTCH = "nl"
 DEEP_MODES = ("all", "triage", "none")
 
@@ -27,7 +30,7 @@ DEEP_MODES = ("all", "triage", "none")
 @dataclass
 class AnalysisOptions:
     deep: str = "triage"  # all | triage | none
-    lead_sentences: int = 2
+    lead_sentences: int = 1
     frog_binary: str = "frog"
     frog_skip: str = "pmc"
     frog_port: int = 0
@@ -109,11 +112,44 @@ class Analyser:
     # -- running ---------------------------------------------------------------------------------------------
 
     def analyse_batch(self, articles: Sequence[Article]) -> Batch:
-        version = self.version
-        batch = Batch(list(articles), [Document(a.id, document_text(a), analyser=version) for a in articles])
+        batch = self._new_batch(articles, self.version)
         for _name, component in self.components:
             component(self, batch)
         return batch
+
+    def analyse_stream(self, batches: Iterable[Sequence[Article]], ahead: int = 1) -> Iterator[Batch]:
+        """Analyse batches in order, keeping Frog busy: while Frog works on the next ``ahead`` batches in a
+        background thread (it is a separate process, so this uses the second core), this thread runs the cheap
+        components and the caller stores the results. Yields the same Batches as ``analyse_batch`` would."""
+        split = next((i for i, (name, _c) in enumerate(self.components) if name == "deep"), len(self.components))
+        before, deep, after = self.components[:split], self.components[split:split + 1], self.components[split + 1:]
+        version = self.version
+        queued: deque[tuple[Batch, Future[None]]] = deque()
+
+        def run_deep(batch: Batch) -> None:
+            for _name, component in deep:
+                component(self, batch)
+
+        def finish(batch: Batch, future: Future[None]) -> Batch:
+            future.result()
+            for _name, component in after:
+                component(self, batch)
+            return batch
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kroniek-frog") as pool:
+            for articles in batches:
+                batch = self._new_batch(articles, version)
+                for _name, component in before:
+                    component(self, batch)
+                queued.append((batch, pool.submit(run_deep, batch)))
+                if len(queued) > ahead:
+                    yield finish(*queued.popleft())
+            while queued:
+                yield finish(*queued.popleft())
+
+    @staticmethod
+    def _new_batch(articles: Sequence[Article], version: str) -> Batch:
+        return Batch(list(articles), [Document(a.id, document_text(a), analyser=version) for a in articles])
 
     def analyse(self, article: Article) -> Document:
         return self.analyse_batch([article]).documents[0]

@@ -3,9 +3,13 @@ runs (and later stages) never re-run Frog on unchanged text."""
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterator
+
 from kroniek.analyse.document import document_hash
 from kroniek.analyse.pipeline import Analyser, AnalysisOptions
 from kroniek.config import Settings
+from kroniek.model import Article, Document
 from kroniek.pipeline import Progress, StageReport
 from kroniek.store.repository import Store
 
@@ -25,28 +29,33 @@ class AnalyseStage:
         batch_size = int(settings.get("analyse", "batch_size", 32))
         try:
             version = analyser.version
-            for articles in store.pending(self.name, batch_size=batch_size):
-                keys = [(document_hash(a), version) for a in articles]
-                cached = store.load_documents(keys)
-                todo = [a for a, key in zip(articles, keys, strict=True) if key not in cached]
-                batch = analyser.analyse_batch(todo) if todo else None
+            waiting: deque[tuple[list[Article], list[tuple[str, str]], dict[tuple[str, str], Document]]] = deque()
+
+            def uncached() -> Iterator[list[Article]]:
+                for articles in store.pending(self.name, batch_size=batch_size):
+                    keys = [(document_hash(a), version) for a in articles]
+                    cached = store.load_documents(keys)
+                    waiting.append((articles, keys, cached))
+                    yield [a for a, key in zip(articles, keys, strict=True) if key not in cached]
+
+            # Frog works on the next batch while this thread finishes and stores the current one.
+            for batch in analyser.analyse_stream(uncached()):
+                articles, keys, cached = waiting.popleft()
+                fresh = {doc.article_id: doc for doc in batch.documents}
+                notes = dict(batch.notes)
                 with store.engine.begin() as conn:
-                    if batch is not None:
-                        for article, doc in zip(batch.articles, batch.documents, strict=True):
-                            store.save_document(conn, document_hash(article), doc)
-                            report.counts["deep_sentences"] += sum(s.deep for s in doc.sentences)
-                        notes = batch.notes
-                    else:
-                        notes = {}
+                    for article, doc in zip(batch.articles, batch.documents, strict=True):
+                        store.save_document(conn, document_hash(article), doc)
+                        report.counts["deep_sentences"] += sum(s.deep for s in doc.sentences)
                     for article, key in zip(articles, keys, strict=True):
-                        doc = cached.get(key) or next(d for d in batch.documents if d.article_id == article.id)  # type: ignore[union-attr]
+                        doc = cached.get(key) or fresh[article.id]
                         if article.language != doc.language:
                             store.set_language_in(conn, article.id, doc.language)
                         if doc.language != "nl" and article.id not in notes:
                             notes[article.id] = f"language {doc.language or 'unknown'}: Dutch-only stages skipped"
                     store.mark_done(conn, self.name, articles, notes)
-                report.counts["cached"] += len(articles) - len(todo)
-                report.counts["analysed"] += len(todo)
+                report.counts["cached"] += len(articles) - len(batch.articles)
+                report.counts["analysed"] += len(batch.articles)
                 report.notes.extend(f"{aid}: {note}" for aid, note in notes.items())
                 report.processed += len(articles)
                 if progress:

@@ -1,20 +1,22 @@
-"""Which sentences need deep analysis: a fast, high-recall test for event and figure cues."""
+"""Which sentences need deep analysis: exactly those where the extract stage's own event and figure patterns fire.
+
+The triage shares the extractor's lexicon (``extract/<language>/events.toml`` and ``figures.toml``), so Frog sees
+the sentences that become events or figures and nothing else; a separate cue list would drift from the rules.
+"""
 
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import cache
-from importlib import resources
+
+from kroniek.extract.lexicon import lexicon
 
 
 @cache
-def _pattern(language: str = "nl") -> re.Pattern[str]:
-    raw = tomllib.loads(resources.files(f"kroniek.extract.{language}").joinpath("cues.toml")
-                        .read_text(encoding="utf-8"))
-    stems = sorted(set(raw["cues"]["stems"]), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(s) for s in stems) + r")", re.IGNORECASE)
+def _patterns(language: str = "nl") -> tuple[re.Pattern[str], ...]:
+    lex = lexicon(language)
+    return tuple(rule.pattern for rule in lex.events) + tuple(pattern for _kind, pattern in lex.kinds)
 
 
 def needs_deep(sentence_text: str, language: str = "nl") -> bool:
-    return _pattern(language).search(sentence_text) is not None
+    return any(pattern.search(sentence_text) for pattern in _patterns(language))
