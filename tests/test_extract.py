@@ -53,6 +53,14 @@ def only(events: list[Event], **fields: object) -> list[Event]:
     ("De twee partijen sloten een akkoord over een wapenstilstand in Jemen.", "Strategic developments",
      "Agreement", "AGREE"),
     ("België heeft een Russische diplomaat uitgewezen.", "Strategic developments", "Other", "SANCTION"),
+    # inflections and compounds: "betoogd", "straatprotest", "mesaanval"; crime violence; prison terms
+    ("In Gent werd zondag betoogd tegen de nieuwe parkeerregels.", "Protests", "Peaceful protest", "PROTEST"),
+    ("Na dagen van straatprotest viel de regering.", "Protests", "Peaceful protest", "PROTEST"),
+    ("Een fietser raakte zwaargewond bij een mesaanval in Zwolle.", "Violence against civilians", "Attack",
+     "ASSAULT"),
+    ("Een bestelwagen reed in op een groep wandelaars in Breda.", "Violence against civilians", "Attack",
+     "ASSAULT"),
+    ("De rechter gaf de inbreker uit Hasselt vier jaar cel.", "Strategic developments", "Other", "SANCTION"),
 ])
 def test_event_types(analyser: Analyser, sentence: str, event_type: str, sub_event_type: str, plover: str) -> None:
     events, _ = extract(analyser, sentence)
@@ -143,6 +151,28 @@ def test_attribution_carries_to_a_conditional_next_sentence(analyser: Analyser) 
     assert [c.value for c in injured] == [100, 20]
     assert injured[0].qualifier == "more_than" and injured[0].attribution == ["stadskrant", "ministerie"]
     assert "subset" in injured[1].contexts
+
+
+def test_death_verbs_carry_figures_and_mentions(analyser: Analyser) -> None:
+    _events, claims = extract(analyser, "In Arnhem zijn gisteren twee mannen doodgestoken.")
+    assert [(c.kind, c.value) for c in claims] == [("killed", 2)]
+    from kroniek.extract.lexicon import lexicon
+
+    lex = lexicon("nl")
+    assert lex.mentions["killed"].search("de oude visser overleefde het niet")
+    assert lex.mentions["injured"].search("de agent werd zwaar mishandeld")
+    assert lex.no_victims.search("er vielen geen gewonden") and not lex.no_victims.search("er vielen drie gewonden")
+
+
+def test_strike_compounds_do_not_match_protestant(analyser: Analyser) -> None:
+    events, _ = extract(analyser, "De protestantse kerk in Kampen viert haar jubileum.")
+    assert not only(events, plover_type="PROTEST")
+
+
+def test_place_where_it_happened_not_where_someone_comes_from(analyser: Analyser) -> None:
+    events, _ = extract(analyser, "Een man uit Deventer is zaterdag neergestoken in Apeldoorn.")
+    attack = only(events, sub_event_type="Attack")
+    assert attack and attack[0].place is not None and attack[0].place.name == "Apeldoorn"
 
 
 def test_numbers_that_are_not_people_are_not_figures(analyser: Analyser) -> None:

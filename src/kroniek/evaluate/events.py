@@ -7,10 +7,10 @@ types to EventDNA's:
 | EventDNA | kroniek |
 |---|---|
 | Conflict/Attack | ACLED Battles, Explosions/Remote violence, Violence against civilians, Riots |
-| Conflict/Demonstrate | ACLED Protests and Riots (PLOVER PROTEST) |
-| Life/Die | a killed figure, or a death word of the figures lexicon (kinds.killed) in the sentence |
-| Life/Injure | an injured figure, or an injury word of the figures lexicon (kinds.injured) |
-| Justice/ArrestJail | ACLED Arrests (PLOVER COERCE/arrest), or an arrested figure |
+| Conflict/Demonstrate | PLOVER PROTEST except riots, which EventDNA files under Attack or Conflict |
+| Life/Die | a killed figure, or a death word of the figures lexicon (kinds.killed, mentions.killed) in the sentence |
+| Life/Injure | an injured figure, or an injury word of the figures lexicon (kinds.injured, mentions.injured) |
+| Justice/ArrestJail | ACLED Arrests (PLOVER COERCE/arrest), a prison term (SANCTION/convict), an arrested figure |
 | Personnel/EndPosition | PLOVER RETREAT/resign and dismissals |
 | Movement/TransportPerson | PLOVER MOBILIZE |
 
@@ -41,9 +41,9 @@ def event_labels(event: Event) -> set[str]:
     labels = set()
     if event.event_type in ATTACK_TYPES:
         labels.add("Conflict/Attack")
-    if event.plover_type == "PROTEST":
-        labels.add("Conflict/Demonstrate")
-    if event.sub_event_type == "Arrests":
+    if event.plover_type == "PROTEST" and event.plover_mode != "riot":
+        labels.add("Conflict/Demonstrate")  # EventDNA files riots under Attack or Conflict
+    if event.sub_event_type == "Arrests" or (event.plover_type == "SANCTION" and event.plover_mode == "convict"):
         labels.add("Justice/ArrestJail")
     if event.plover_mode == "resign" or (event.plover_type == "COERCE" and
                                          event.sub_event_type == "Change to group/activity"):
@@ -61,6 +61,17 @@ def _sentence_of(spans: list[list[int]], offset: int) -> int | None:
         if start <= offset < end:
             return index
     return None
+
+
+def with_sentence_breaks(doc: dict[str, Any]) -> str:
+    """EventDNA joins its sentences with single spaces, headline included ("... in Kaboel De aanslag ..."); a real
+    article has a line break after its headline. Put one in place of each separating space, offsets unchanged, so
+    the analyser sees the gold sentence boundaries."""
+    chars = list(doc["text"])
+    for start, _end in doc["sentences"][1:]:
+        if 0 < start <= len(chars) and chars[start - 1] == " ":
+            chars[start - 1] = "\n"
+    return "".join(chars)
 
 
 def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Claim],
@@ -91,20 +102,31 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
     kinds = dict(lex.kinds)
     for index, (start, end) in enumerate(spans):
         sentence = text[start:end]
-        if kinds["killed"].search(sentence):
+        if lex.no_victims.search(sentence):
+            continue
+        if kinds["killed"].search(sentence) or ("killed" in lex.mentions and lex.mentions["killed"].search(sentence)):
             types[index].add("Life/Die")
-        if kinds["injured"].search(sentence):
+        if kinds["injured"].search(sentence) or ("injured" in lex.mentions
+                                                 and lex.mentions["injured"].search(sentence)):
             types[index].add("Life/Injure")
     # Sentences typed by figures or death/injury words have no event record of their own: their place is the
     # place named in the sentence, as the event extractor would pick it.
     if analysed is not None:
+        from kroniek.extract.events import DocumentContext, choose_place
+
+        context = DocumentContext.of(analysed)
         placed = {p["sentence"] for p in places}
-        for entity in analysed.entities:
-            if entity.label != "LOC":
+        for sentence_index, sentence in enumerate(analysed.sentences):
+            index = _sentence_of(spans, sentence.start)
+            if index is None or index in placed or not types.get(index, set()) & set(TARGETS):
                 continue
-            index = _sentence_of(spans, entity.start)
-            if index is not None and index not in placed and types.get(index, set()) & set(TARGETS):
-                places.append({"sentence": index, "text": entity.text})
+            _place, evidence = choose_place(analysed, sentence_index, context, str(doc["id"]))
+            if evidence is not None and sentence.start <= evidence.start < sentence.end:
+                places.append({"sentence": index, "text": evidence.text})
+                continue
+            named = next((e for e in analysed.entities if e.label == "LOC" and e.sentence == sentence_index), None)
+            if named is not None:  # a place the gazetteer does not know ("Assebroekse Meersen")
+                places.append({"sentence": index, "text": named.text})
     return {"id": doc["id"], "sentences": [{"index": i, "types": sorted(t)} for i, t in sorted(types.items())],
             "places": places, "figures": figures}
 
@@ -184,7 +206,8 @@ def evaluate(file: Path, predictions_path: Path | None, settings: Settings) -> d
     with Analyser(AnalysisOptions.from_settings(settings.section("analyse"))) as analyser:
         for start in range(0, len(documents), 32):
             chunk = documents[start:start + 32]
-            articles = [Article(outlet="eventdna", text=d["text"], id=str(d["id"]), language="nl") for d in chunk]
+            articles = [Article(outlet="eventdna", text=with_sentence_breaks(d), id=str(d["id"]), language="nl")
+                        for d in chunk]
             batch = analyser.analyse_batch(articles)
             for doc, article, analysed in zip(chunk, articles, batch.documents, strict=True):
                 events, claims = extract_article(article, analysed)
@@ -193,10 +216,10 @@ def evaluate(file: Path, predictions_path: Path | None, settings: Settings) -> d
     result = score(documents, predictions)
     result["documents"] = len(documents)
     result["seconds"] = round(seconds, 1)
-    result["mapping"] = {"Conflict/Attack": sorted(ATTACK_TYPES), "Conflict/Demonstrate": ["PROTEST"],
+    result["mapping"] = {"Conflict/Attack": sorted(ATTACK_TYPES), "Conflict/Demonstrate": ["PROTEST (not riot)"],
                          "Life/Die": ["killed figure", "death words"], "Life/Injure": ["injured figure",
                                                                                        "injury words"],
-                         "Justice/ArrestJail": ["Arrests", "arrested figure"],
+                         "Justice/ArrestJail": ["Arrests", "SANCTION/convict", "arrested figure"],
                          "Personnel/EndPosition": ["RETREAT/resign", "dismissal"],
                          "Movement/TransportPerson": ["MOBILIZE"]}
     if predictions_path is not None:

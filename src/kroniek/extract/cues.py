@@ -15,7 +15,8 @@ from kroniek.extract.lexicon import lexicon
 @cache
 def _patterns(language: str = "nl") -> tuple[re.Pattern[str], ...]:
     lex = lexicon(language)
-    return tuple(rule.pattern for rule in lex.events) + tuple(pattern for _kind, pattern in lex.kinds)
+    return (tuple(rule.pattern for rule in lex.events) + tuple(pattern for _kind, pattern in lex.kinds)
+            + tuple(lex.mentions.values()))
 
 
 def needs_deep(sentence_text: str, language: str = "nl") -> bool:

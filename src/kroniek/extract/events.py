@@ -80,16 +80,30 @@ def _country_name(iso2: str | None) -> str:
     return str(place.country) if place is not None else iso2
 
 
-def choose_place(doc: Document, index: int, context: DocumentContext,
-                 article_id: str) -> tuple[Place | None, Evidence | None]:
-    """The most specific place in the sentence; else a town named just before (same paragraph); else the
+_LOCATIVE_WORDS = frozenset({"in", "op", "bij", "nabij", "te", "aan", "rond", "buiten", "naar", "vlakbij", "voor"})
+_ORIGIN_WORDS = frozenset({"uit", "van"})
+
+
+def choose_place(doc: Document, index: int, context: DocumentContext, article_id: str,
+                 trigger_at: int | None = None) -> tuple[Place | None, Evidence | None]:
+    """The place in the sentence where it happened (after "in", "op", "bij"; not the "uit X" someone comes from;
+    a town before a country; nearest the trigger); else a town named just before (same paragraph); else the
     article's main town (precision 2: near it) or its country (precision 3)."""
     here = context.places.get(index, [])
     home = context.countries[0] if context.countries else None
     if home is not None and here and all(p.country_iso2 != home and p.kind == "country" for _e, p in here):
         here = []  # only foreign countries named ("an alliance with Russia"): the event happens at home
     if here:
-        entity, place = min(here, key=lambda ep: (ep[1].kind == "country", ep[1].kind == "admin1"))
+        def rank(entity_place: tuple[Entity, Any]) -> tuple[bool, bool, bool, bool, int]:
+            entity, place = entity_place
+            before = doc.text[max(0, entity.start - 25):entity.start].lower().split()
+            # "uit Holsbeek" is where a person comes from, "in Leuven" where it happened
+            origin = bool(before) and before[-1] in _ORIGIN_WORDS
+            located = any(word in _LOCATIVE_WORDS for word in before[-3:])
+            distance = abs(entity.start - trigger_at) if trigger_at is not None else 0
+            return origin, place.kind == "country", place.kind == "admin1", not located, distance
+
+        entity, place = min(here, key=rank)
         return _place(place), Evidence(article_id, entity.start, entity.end, "place", entity.text)
     paragraph = doc.sentences[index].paragraph
     for back in range(index - 1, max(-1, index - 3), -1):
@@ -237,7 +251,7 @@ def _event(doc: Document, article: Article, index: int, offset: int, sentence: s
                                          organisation.text))
         elif actor2_role == "state" and sub_event_type != rule.sub_event_type:
             actor2 = _default_actor(lex, "police", home)
-    place, place_evidence = choose_place(doc, index, context, article.id)
+    place, place_evidence = choose_place(doc, index, context, article.id, offset + match.start())
     if place_evidence:
         evidence.append(place_evidence)
     date = article.published

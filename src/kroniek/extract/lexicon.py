@@ -50,6 +50,8 @@ class Lexicon:
     actors: list[ActorRule]
     groups: list[tuple[str, re.Pattern[str]]]
     kinds: list[tuple[str, re.Pattern[str]]]
+    mentions: dict[str, re.Pattern[str]]  # death or injury said without a number: "overleefde het niet"
+    no_victims: re.Pattern[str]  # "geen gewonden", "niemand raakte gewond"
     not_people: re.Pattern[str]
     subset: re.Pattern[str]
     agencies: dict[str, str]
@@ -79,6 +81,8 @@ def lexicon(language: str = "nl") -> Lexicon:
                 for a in actors["actor"]],
         groups=[(name, _word(pattern + r"\b")) for name, pattern in actors["groups"].items()],
         kinds=[(name, _word(pattern)) for name, pattern in figures["kinds"].items()],
+        mentions={name: _word(pattern) for name, pattern in figures.get("mentions", {}).items()},
+        no_victims=_word(figures["no_victims"]["pattern"]),
         not_people=re.compile(figures["not_people"]["pattern"], re.IGNORECASE),
         subset=re.compile(figures["subset"]["pattern"], re.IGNORECASE),
         agencies={a.lower(): a for a in attribution["agencies"]},
