@@ -6,7 +6,7 @@ types to EventDNA's:
 
 | EventDNA | kroniek |
 |---|---|
-| Conflict/Attack | ACLED Battles, Explosions/Remote violence, Violence against civilians, Riots |
+| Conflict/Attack | ACLED Battles, Explosions/Remote violence, Violence against civilians (riots are Conflict there) |
 | Conflict/Demonstrate | PLOVER PROTEST except riots, which EventDNA files under Attack or Conflict |
 | Life/Die | a killed figure, or a death word of the figures lexicon (kinds.killed, mentions.killed) in the sentence |
 | Life/Injure | an injured figure, or an injury word of the figures lexicon (kinds.injured, mentions.injured) |
@@ -34,7 +34,7 @@ from kroniek.extract.stage import extract_article
 from kroniek.model import Article, Claim, Document, Event
 
 TARGETS = ("Conflict/Attack", "Conflict/Demonstrate", "Life/Die", "Life/Injure", "Justice/ArrestJail")
-ATTACK_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"}
+ATTACK_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civilians"}  # riots: EventDNA Conflict
 
 
 def event_labels(event: Event) -> set[str]:

@@ -40,15 +40,17 @@ def attribution_chain(sentence: str, lex: Lexicon) -> list[str]:
     return agencies + sources
 
 
+_CASUALTIES = ("killed", "injured", "arrested", "missing")
+
+
 def _kind(after: str, clause: str, lex: Lexicon) -> str | None:
     """The figure kind nearest after the number, else anywhere in its clause."""
-    best: tuple[int, str] | None = None
-    for name, pattern in lex.kinds:
-        match = pattern.search(after)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), name)
-    if best is not None and best[0] < 120:
-        return best[1]
+    found = sorted((match.start(), name) for name, pattern in lex.kinds
+                   if (match := pattern.search(after)) is not None and match.start() < 120)
+    if found:
+        # "tientallen vluchtelingen kwamen om": what happened to them (killed) outranks who they are (displaced)
+        casualty = next((name for _start, name in found if name in _CASUALTIES), None)
+        return casualty or found[0][1]
     for name, pattern in lex.kinds:
         if pattern.search(clause):
             return name
