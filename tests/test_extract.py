@@ -175,6 +175,15 @@ def test_place_where_it_happened_not_where_someone_comes_from(analyser: Analyser
     assert attack and attack[0].place is not None and attack[0].place.name == "Apeldoorn"
 
 
+def test_location_in_the_articles_own_words_when_no_place_is_known(analyser: Analyser) -> None:
+    events, _ = extract(analyser, "Bij een steekpartij in de stationsbuurt raakte een jongen gewond.")
+    attack = only(events, sub_event_type="Attack")
+    assert attack
+    assert [e.text for e in attack[0].evidence if e.field == "location"] == ["de stationsbuurt"]
+    events, _ = extract(analyser, "In januari werd in Apeldoorn iemand neergestoken.")
+    assert not [e for e in only(events, sub_event_type="Attack")[0].evidence if e.field == "location"]
+
+
 def test_numbers_that_are_not_people_are_not_figures(analyser: Analyser) -> None:
     assert claims_of(analyser, "De protesten duren al vijf dagen en kostten de stad 2 miljoen euro.") == []
 

@@ -87,9 +87,9 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
             continue
         labels = event_labels(event)
         types[index] |= labels
-        place = next((e for e in event.evidence if e.field == "place"), None)
-        if labels & set(TARGETS) and place is not None:
-            places.append({"sentence": index, "text": place.text})
+        for place in (e for e in event.evidence if e.field in ("place", "location")):
+            if labels & set(TARGETS):
+                places.append({"sentence": index, "text": place.text})
     figures = []
     for claim in claims:
         index = _sentence_of(spans, claim.start)
@@ -127,6 +127,11 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
             named = next((e for e in analysed.entities if e.label == "LOC" and e.sentence == sentence_index), None)
             if named is not None:  # a place the gazetteer does not know ("Assebroekse Meersen")
                 places.append({"sentence": index, "text": named.text})
+                continue
+            phrase = lex.location_phrase.search(analysed.text[sentence.start:sentence.end]) \
+                if lex.location_phrase is not None else None
+            if phrase is not None:  # "in het ziekenhuis"
+                places.append({"sentence": index, "text": phrase.group("phrase")})
     return {"id": doc["id"], "sentences": [{"index": i, "types": sorted(t)} for i, t in sorted(types.items())],
             "places": places, "figures": figures}
 

@@ -254,6 +254,13 @@ def _event(doc: Document, article: Article, index: int, offset: int, sentence: s
     place, place_evidence = choose_place(doc, index, context, article.id, offset + match.start())
     if place_evidence:
         evidence.append(place_evidence)
+    if (place_evidence is None or not offset <= place_evidence.start < offset + len(sentence)) \
+            and lex.location_phrase is not None:
+        phrases = list(lex.location_phrase.finditer(sentence))
+        if phrases:  # the article's own words for where, nearest the trigger
+            near = min(phrases, key=lambda m: abs(m.start() - match.start()))
+            evidence.append(Evidence(article.id, offset + near.start("phrase"), offset + near.end("phrase"),
+                                     "location", near.group("phrase")))
     date = article.published
     if dates:
         mention = min(dates, key=lambda d: abs(d.start - match.start()))

@@ -46,6 +46,7 @@ class ActorRule:
 class Lexicon:
     events: list[EventRule]
     intervention: re.Pattern[str]
+    location_phrase: re.Pattern[str] | None
     excessive: re.Pattern[str]
     actors: list[ActorRule]
     groups: list[tuple[str, re.Pattern[str]]]
@@ -76,6 +77,7 @@ def lexicon(language: str = "nl") -> Lexicon:
                           r["plover"], r.get("mode", ""), r.get("actor1", ""), r.get("actor2", ""),
                           r.get("issue", "")) for r in events["rule"]],
         intervention=_word(events["protest_intervention"]["pattern"]),
+        location_phrase=(re.compile(events["location_phrase"]["pattern"]) if "location_phrase" in events else None),
         excessive=_word(events["protest_intervention"]["excessive"]),
         actors=[ActorRule(_word(a["pattern"] + r"\b"), a["type"], a["name"], a["role"], a["group"])
                 for a in actors["actor"]],
