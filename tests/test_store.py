@@ -81,3 +81,18 @@ def test_migrations_match_the_schema(db_url: str) -> None:
     finally:
         opened.close()
     assert diff == []
+
+
+def test_document_round_trips_through_its_dict() -> None:
+    from dataclasses import asdict
+
+    from kroniek.model import Document, Entity, Sentence, Span, Token
+
+    doc = Document("a1", "Rellen in Arnhem.", language="nl",
+                   sentences=[Sentence(0, 17, [Token("Rellen", 0, 6, "rel", "N(soort,mv,basis)", "O"),
+                                               Token("Arnhem", 10, 16, "Arnhem", "SPEC(deeleigen)", "B-LOC")],
+                                       paragraph=1, deep=True)],
+                   entities=[Entity("Arnhem", "LOC", 10, 16, 0, canonical="Arnhem", country="NL", place_id=7)],
+                   metadata=[Span(0, 6, "title")], analyser="test")
+    assert doc.to_dict() == asdict(doc)  # the hand-written form says the same as the generic one
+    assert Document.from_dict(doc.to_dict()) == doc

@@ -260,7 +260,19 @@ class Document:
         return [entity for entity in self.entities if entity.sentence == index]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Written out by hand: dataclasses.asdict deep-copies every token and took half of the analyse stage.
+        return {
+            "article_id": self.article_id, "text": self.text, "language": self.language,
+            "sentences": [{"start": s.start, "end": s.end, "paragraph": s.paragraph, "deep": s.deep,
+                           "tokens": [{"text": t.text, "start": t.start, "end": t.end, "lemma": t.lemma,
+                                       "pos": t.pos, "ner": t.ner} for t in s.tokens]}
+                          for s in self.sentences],
+            "entities": [{"text": e.text, "label": e.label, "start": e.start, "end": e.end, "sentence": e.sentence,
+                          "canonical": e.canonical, "country": e.country, "place_id": e.place_id, "role": e.role,
+                          "raw_label": e.raw_label} for e in self.entities],
+            "metadata": [{"start": m.start, "end": m.end, "kind": m.kind} for m in self.metadata],
+            "analyser": self.analyser,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:
