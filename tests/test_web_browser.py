@@ -1,0 +1,190 @@
+"""The web pages in a real browser: Debian's chromium driven by Playwright against ``kroniek serve`` over a store
+built by the pipeline from the bundled sample, plus one hostile article. Screenshots of every page go to
+``test-artifacts/screenshots/``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ROOT, SAMPLE
+from kroniek import pipeline
+from kroniek.config import load_settings
+from kroniek.ingest import ingest_paths
+from kroniek.store.repository import Store
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install "
+                                                         "chromium)")
+
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+HOSTILE = {"id": "hostile-1", "outlet": "nachtblad", "url": "javascript:window.__pwned=1",
+           "published_at": "2024-11-06",
+           "title": "<script>window.__pwned=1</script> Onrust in Lyon",
+           "text": "In Lyon demonstreerden <img src=x onerror=\"window.__pwned=1\"> honderden mensen tegen de "
+                   "regering. De politie arresteerde zeker twintig betogers."}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import uvicorn
+
+    from kroniek.serve.app import create_app
+
+    folder = tmp_path_factory.mktemp("browser")
+    hostile = folder / "hostile.jsonl"
+    hostile.write_text(json.dumps(HOSTILE), encoding="utf-8")
+    settings = load_settings(db_url=f"sqlite:///{folder / 'web.db'}")
+    settings.data["analyse"]["deep"] = "none"  # the fast path: this module tests pages, not Frog
+    store = Store.open(settings.db_url)
+    ingest_paths(store, [str(SAMPLE / "articles.jsonl"), str(hostile)])
+    pipeline.run(store, settings)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "kroniek serve did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser(base_url: str) -> Iterator[Any]:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.errors = errors
+    yield opened
+    context.close()
+
+
+def _story_with_map(page: Any, base_url: str) -> str:
+    """The story from the list with the most articles whose page has a map with markers."""
+    page.goto(f"{base_url}/stories")
+    links = [a.get_attribute("href") for a in page.locator("a[href^='/stories/']").all()]
+    assert links, "the story list links to stories"
+    for href in links:
+        page.goto(base_url + href)
+        if page.locator("svg circle.marker").count() and page.locator("ol.timeline li").count():
+            return str(href)
+    raise AssertionError("no story page with a timeline and map markers")
+
+
+def test_story_list(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/stories")
+    assert page.title()
+    rows = page.locator("a[href^='/stories/']")
+    assert rows.count() >= 3, "the sample has at least three stories"
+    page.screenshot(path=str(SHOTS / "stories.png"), full_page=True)
+    assert page.errors == []
+
+
+def test_story_page_timeline_figures_map(page: Any, base_url: str) -> None:
+    href = _story_with_map(page, base_url)
+    timeline = page.locator("ol.timeline li")
+    assert timeline.count() >= 1 and timeline.first.is_visible()
+    assert page.locator("ol.timeline .precision").count() >= 1, "the date precision is visible on the timeline"
+    figures = page.locator("table.figures tbody tr")
+    if figures.count():  # the figures table, when the story has figures, shows who reported them
+        assert figures.first.is_visible()
+        assert page.locator("table.figures td ul.claims li").count() >= 1
+    svg = page.locator("figure.map svg")
+    assert svg.is_visible()
+    markers = page.locator("svg circle.marker")
+    assert markers.count() >= 1 and markers.first.is_visible()
+    box = svg.bounding_box()
+    assert box is not None and box["width"] > 200 and box["height"] > 100, "the map is drawn at a usable size"
+    page.screenshot(path=str(SHOTS / "story.png"), full_page=True)
+    assert page.errors == [], href
+
+
+def test_story_with_figures_shows_the_table(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/stories")
+    for href in [a.get_attribute("href") for a in page.locator("a[href^='/stories/']").all()]:
+        page.goto(base_url + str(href))
+        if page.locator("table.figures tbody tr").count():
+            break
+    else:
+        raise AssertionError("no story in the sample shows a figures table")
+    row = page.locator("table.figures tbody tr").first
+    assert row.is_visible()
+    assert row.locator("td.num").first.inner_text().strip() != "", "a coded value is shown"
+    page.screenshot(path=str(SHOTS / "story-figures.png"), full_page=True)
+
+
+def test_click_through_to_event_with_highlighted_evidence(page: Any, base_url: str) -> None:
+    _story_with_map(page, base_url)
+    page.locator("ol.timeline a.tl-event").first.click()
+    page.wait_for_url("**/events/**")
+    marks = page.locator("article.evidence mark")
+    assert marks.count() >= 1, "evidence spans are highlighted"
+    assert marks.first.is_visible()
+    assert page.locator("article.evidence mark.ev-trigger").count() >= 1
+    background = marks.first.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent"), "the highlight is visible, not just markup"
+    page.screenshot(path=str(SHOTS / "event.png"), full_page=True)
+    assert page.errors == []
+
+
+def test_hostile_article_is_shown_as_text(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/articles/{HOSTILE['id']}")
+    body = page.locator("body").inner_text()
+    assert "<script>window.__pwned=1</script>" in body, "the title is shown literally"
+    assert "<img src=x onerror=" in body, "the markup in the text is shown literally"
+    assert page.evaluate("() => window.__pwned === undefined"), "no injected script ran"
+    assert page.locator("img[src='x']").count() == 0
+    assert page.locator("a[href^='javascript:']").count() == 0, "a javascript: URL is never a link"
+    page.screenshot(path=str(SHOTS / "hostile-article.png"), full_page=True)
+    page.goto(f"{base_url}/stories?q=Lyon")
+    assert page.evaluate("() => window.__pwned === undefined")
+
+
+def test_place_and_actor_pages_list_events(page: Any, base_url: str) -> None:
+    _story_with_map(page, base_url)
+    page.locator("ol.timeline a.tl-event").first.click()
+    page.wait_for_url("**/events/**")
+    place_links = page.locator("a[href^='/places/']")
+    if place_links.count():
+        place_links.first.click()
+        page.wait_for_url("**/places/**")
+        assert page.locator("a[href^='/events/']").count() >= 1
+        page.screenshot(path=str(SHOTS / "place.png"), full_page=True)
+    assert page.errors == []
+
+
+def test_screenshots_were_written() -> None:
+    shots = sorted(p.name for p in Path(SHOTS).glob("*.png"))
+    assert {"stories.png", "story.png", "event.png", "hostile-article.png"} <= set(shots)
