@@ -162,7 +162,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     def api_articles(outlet: Text = None, limit: Limit = page_size, offset: Offset = 0) -> dict[str, Any]:
         items = [{k: v for k, v in a.to_dict().items() if k != "text"}
                  for a in the_store.articles(limit=limit, offset=offset, outlet=outlet)]
-        return page(items, the_store.count_articles(), limit, offset)
+        return page(items, the_store.count_articles(outlet=outlet), limit, offset)
 
     @app.get("/api/articles/{article_id}", tags=["api"])
     def api_article(article_id: str) -> dict[str, Any]:

@@ -133,9 +133,12 @@ class Store:
                 seen[article.id] = content_hash
         return result
 
-    def count_articles(self) -> int:
+    def count_articles(self, outlet: str | None = None) -> int:
+        query = select(func.count()).select_from(schema.articles)
+        if outlet:
+            query = query.where(schema.articles.c.outlet == outlet)
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(schema.articles)).scalar_one())
+            return int(conn.execute(query).scalar_one())
 
     def articles(self, limit: int | None = None, offset: int = 0, outlet: str | None = None) -> list[Article]:
         query = select(schema.articles).order_by(schema.articles.c.seq)

@@ -1,0 +1,130 @@
+"""Exports as analysts load them: the ACLED CSV read back with pandas with the right column types, the GeoJSON
+validated against a schema, PLOVER records with their fields, the story JSON with the story page's content, from
+the CLI and the API alike."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from conftest import FIXTURES, SAMPLE
+from kroniek import pipeline
+from kroniek.cli import app as cli_app
+from kroniek.config import load_settings
+from kroniek.export.acled import COLUMNS
+from kroniek.ingest import ingest_paths
+from kroniek.serve.app import create_app
+from kroniek.store.repository import Store
+
+ACLED_31 = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+            "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction",
+            "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude",
+            "longitude", "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp"]
+PLOVER_EVENT_TYPES = {"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE",
+                      "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"}
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = tmp_path_factory.mktemp("exports")
+    settings = load_settings(db_url=f"sqlite:///{folder / 'exports.db'}")
+    settings.data["analyse"]["deep"] = "none"
+    store = Store.open(settings.db_url)
+    ingest_paths(store, [str(SAMPLE / "articles.jsonl")])
+    pipeline.run(store, settings)
+    store.close()
+    yield folder / "exports.db"
+
+
+def export(db_path: Path, fmt: str, tmp_path: Path) -> str:
+    out = tmp_path / f"export.{fmt}"
+    result = CliRunner().invoke(cli_app, ["--db", f"sqlite:///{db_path}", "export", "--format", fmt,
+                                          "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out.read_text(encoding="utf-8")
+
+
+def via_api(db_path: Path, fmt: str) -> str:
+    settings = load_settings(db_url=f"sqlite:///{db_path}")
+    store = Store.open(settings.db_url)
+    try:
+        with TestClient(create_app(settings, store)) as client:
+            response = client.get(f"/api/export/{fmt}")
+            assert response.status_code == 200
+            return response.text
+    finally:
+        store.close()
+
+
+def test_acled_header_is_exactly_the_31_columns(db_path: Path, tmp_path: Path) -> None:
+    assert COLUMNS == ACLED_31
+    for text in (export(db_path, "acled", tmp_path), via_api(db_path, "acled")):
+        assert text.splitlines()[0].split(",") == ACLED_31
+
+
+def test_acled_csv_loads_back_with_pandas_typed(db_path: Path, tmp_path: Path) -> None:
+    text = export(db_path, "acled", tmp_path)
+    frame = pd.read_csv(io.StringIO(text), parse_dates=["event_date"], keep_default_na=False,
+                        na_values={"latitude": [""], "longitude": [""], "iso": [""], "geo_precision": [""]})
+    assert list(frame.columns) == ACLED_31 and len(frame) >= 3
+    assert pd.api.types.is_datetime64_any_dtype(frame["event_date"])
+    for column in ("year", "time_precision", "fatalities", "timestamp"):
+        assert pd.api.types.is_integer_dtype(frame[column]), column
+    for column in ("latitude", "longitude"):
+        assert pd.api.types.is_float_dtype(frame[column]), column
+    located = frame.dropna(subset=["latitude"])
+    assert len(located) >= 1
+    assert located["latitude"].between(-90, 90).all() and located["longitude"].between(-180, 180).all()
+    assert set(located["geo_precision"].astype(int)) <= {1, 2, 3}
+    assert set(frame["time_precision"]) <= {1, 2, 3}
+    assert (frame["year"] == frame["event_date"].dt.year).all()
+    for column in ("event_id_cnty", "disorder_type", "event_type", "actor1", "inter1", "country", "source",
+                   "notes"):
+        assert pd.api.types.is_object_dtype(frame[column]) or pd.api.types.is_string_dtype(frame[column]), column
+    assert frame["event_id_cnty"].is_unique
+    assert (frame["fatalities"] >= 0).all()
+    assert not frame["source"].eq("").any(), "every row names its sources"
+
+
+def test_geojson_validates(db_path: Path, tmp_path: Path) -> None:
+    schema = json.loads((FIXTURES / "geojson-events.schema.json").read_text(encoding="utf-8"))
+    for text in (export(db_path, "geojson", tmp_path), via_api(db_path, "geojson")):
+        collection = json.loads(text)
+        jsonschema.validate(collection, schema)
+        assert collection["features"], "the sample has events with coordinates"
+    broken = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"event_type": "x",
+              "geo_precision": 1}, "geometry": {"type": "Point", "coordinates": [52.1, 5.1, 0, 0]}}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)  # the schema itself can fail
+
+
+def test_plover_records(db_path: Path, tmp_path: Path) -> None:
+    for text in (export(db_path, "plover", tmp_path), via_api(db_path, "plover")):
+        records = json.loads(text)
+        assert records
+        for record in records:
+            assert record["event_type"] in PLOVER_EVENT_TYPES
+            assert {"id", "date", "mode", "context", "actor", "recipient", "location", "sources"} <= set(record)
+            assert isinstance(record["context"], list)
+            if record["event_type"] == "PROTEST":
+                assert "size" in record
+            if record["event_type"] == "ASSAULT":
+                assert "dead" in record and "injured" in record
+
+
+def test_story_json_has_the_story_page(db_path: Path, tmp_path: Path) -> None:
+    for text in (export(db_path, "json", tmp_path), via_api(db_path, "json")):
+        stories = json.loads(text)
+        stories = stories["stories"] if isinstance(stories, dict) else stories
+        assert len(stories) >= 3
+        for story in stories:
+            assert {"id", "title", "first_seen", "last_seen", "outlets", "events", "figures"} <= set(story)
+        assert any(story["events"] for story in stories)
