@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 mkdir -p test-artifacts
-"$VENV/bin/ruff" check src tests bench
+"$VENV/bin/ruff" check src tests bench fuzz
 "$VENV/bin/mypy"
 # PostgreSQL for real: start a throwaway cluster on a private socket dir and port.
 source .ci/postgres.sh
@@ -15,4 +15,6 @@ status=$?
 set -e
 stop_postgres || true
 if [ "$status" -eq 5 ]; then echo "no tests ran" >&2; exit 1; fi
-exit "$status"
+if [ "$status" -ne 0 ]; then exit "$status"; fi
+# Fuzz the readers and HTML extraction for a bounded time; a crash fails CI.
+FUZZ_SECONDS=${FUZZ_SECONDS:-60} fuzz/run.sh
