@@ -82,6 +82,16 @@ def test_html_reader_takes_any_bytes(data: bytes) -> None:
     _check_records(list(read_html("x.html", data, ReadOptions())))
 
 
+def test_feed_items_with_missing_or_empty_elements() -> None:
+    """Regression (atheris): feedparser gives None for a present-but-empty element and the reader crashed."""
+    feed = (b"<rss><channel><item><description></description></item><item><title/></item>"
+            b"<item><link>https://k.example/1</link><description>Waterschap versterkt dijk bij Kampen.</description>"
+            b"</item></channel></rss>")
+    records = list(read_feed("feed.xml", feed, ReadOptions(outlet="krant")))
+    assert [type(r).__name__ for r in records] == ["Rejected", "Rejected", "Article"]
+    assert records[2].title == "" and isinstance(records[2], Article)
+
+
 # --- readers: what is written is what is read ------------------------------------------------------------------
 
 

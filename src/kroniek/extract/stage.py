@@ -24,7 +24,7 @@ class ExtractStage:
     def run(self, store: Store, settings: Settings, progress: Progress | None = None) -> StageReport:
         report = StageReport(self.name, counts={"events": 0, "figures": 0, "skipped": 0})
         total = store.count_pending(self.name)
-        for batch in store.pending(self.name):
+        for batch in store.pending(self.name, batch_size=int(settings.get("extract", "batch_size", 200))):
             results: list[tuple[Article, list[Event], list[Claim]]] = []
             notes: dict[str, str] = {}
             for article in batch:

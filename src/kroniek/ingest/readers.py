@@ -116,6 +116,11 @@ def read_jsonl(name: str, stream: IO[bytes], options: ReadOptions) -> Iterator[R
 
 
 def read_csv(name: str, stream: IO[bytes], options: ReadOptions) -> Iterator[Record]:
+    # The csv module's own field cap (128 Ki characters) must not undercut max_article_bytes (a character is at
+    # least one byte, so a longer field is over the cap anyway). The cap is process-wide: only ever raise it.
+    limit = options.max_article_bytes + 1
+    if csv.field_size_limit() < limit:
+        csv.field_size_limit(limit)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
     reader = csv.reader(_checked_lines(text, name))
     try:
@@ -141,7 +146,9 @@ def read_csv(name: str, stream: IO[bytes], options: ReadOptions) -> Iterator[Rec
             yield Rejected(name, error.line, error.reason)
             return
         except csv.Error as error:
-            yield Rejected(name, start_line, f"bad CSV row: {error}")
+            reason = (f"a field larger than {options.max_article_bytes} bytes" if "field limit" in str(error)
+                      else f"bad CSV row: {error}")
+            yield Rejected(name, start_line, reason)
             continue
         if not any(cell.strip() for cell in row):
             continue
@@ -173,11 +180,11 @@ def _checked_lines(text: io.TextIOWrapper, name: str) -> Iterator[str]:
 # --- RSS / Atom -----------------------------------------------------------------------------------------------
 
 
-def html_to_text(markup: str) -> str:
+def html_to_text(markup: str | None) -> str:
     """Plain text paragraphs from an HTML fragment (feed item content): no tags survive."""
     import lxml.html
 
-    if not markup.strip():
+    if not markup or not markup.strip():
         return ""
     try:
         root = lxml.html.fragment_fromstring(markup, create_parent="div")
@@ -206,10 +213,14 @@ def read_feed(name: str, data: bytes, options: ReadOptions) -> Iterator[Record]:
         return
     feed_title = str(parsed.feed.get("title") or "").strip()
     for index, entry in enumerate(parsed.entries[: options.max_feed_items], start=1):
+        # feedparser gives None, not "", for an element that is present but empty (found by fuzzing)
         content = ""
         if entry.get("content"):
-            content = entry.content[0].get("value", "")
-        content = content or entry.get("summary", "") or entry.get("description", "")
+            content = entry.content[0].get("value") or ""
+        content = content or entry.get("summary") or entry.get("description") or ""
+        if nesting_depth(content.encode("utf-8", "replace"), options.max_html_depth) > options.max_html_depth:
+            yield Rejected(name, index, f"item HTML nested deeper than {options.max_html_depth} levels")
+            continue
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         published = None
         if stamp:
@@ -217,7 +228,7 @@ def read_feed(name: str, data: bytes, options: ReadOptions) -> Iterator[Record]:
             published = PartialDate(moment.date(), DatePrecision.DATETIME, moment=moment)
         link = entry.get("link")
         outlet = options.outlet or feed_title or (urlsplit(name).hostname or "")
-        record = {"text": html_to_text(content), "title": html_to_text(entry.get("title", "")), "url": link,
+        record = {"text": html_to_text(content), "title": html_to_text(entry.get("title") or ""), "url": link,
                   "outlet": outlet}
         article = build_article(record, ReadOptions(outlet=outlet, max_article_bytes=options.max_article_bytes),
                                 name, index)

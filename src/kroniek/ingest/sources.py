@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import io
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -68,6 +69,8 @@ def fetch(url: str, options: ReadOptions) -> bytes:
 
     chunks: list[bytes] = []
     size = 0
+    # httpx's timeout bounds each network read; the deadline bounds the whole download (a slow drip of bytes).
+    deadline = time.monotonic() + options.fetch_timeout_s
     with httpx.stream("GET", url, timeout=options.fetch_timeout_s, follow_redirects=True,
                       headers={"User-Agent": "kroniek/0.1 (+news event research)"}) as response:
         response.raise_for_status()
@@ -75,6 +78,8 @@ def fetch(url: str, options: ReadOptions) -> bytes:
             size += len(chunk)
             if size > options.fetch_max_bytes:
                 raise ValueError(f"response larger than {options.fetch_max_bytes} bytes")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"download took longer than {options.fetch_timeout_s} s")
             chunks.append(chunk)
     return b"".join(chunks)
 

@@ -125,13 +125,14 @@ class StoryProfile:
         return 0
 
     def to_json(self) -> dict[str, Any]:
+        # Full precision: a run resumed from the stored profile must decide exactly as an uninterrupted one.
         return {
-            "centroid": {t: round(v, 5) for t, v in self.centroid.items()},
+            "centroid": dict(self.centroid),
             "count": self.count, "first_day": self.first_day, "last_day": self.last_day,
             "outlets": dict(self.outlets), "title": self.title, "title_terms": dict(self.title_terms),
-            "embedding": [round(float(x), 5) for x in self.embedding] if self.embedding is not None else None,
+            "embedding": [float(x) for x in self.embedding] if self.embedding is not None else None,
             "embedded": self.embedded,
-            "members": [{t: round(v, 4) for t, v in m.items()} for m in self.members],
+            "members": [dict(m) for m in self.members],
             "founded": self.founded,
         }
 

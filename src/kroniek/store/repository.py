@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import signal
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -69,6 +71,20 @@ def article_from_row(row: Any) -> Article:
         source_line=row.source_line,
         ingested_at=row.ingested_at,
     )
+
+
+_FAILPOINT_BATCHES: dict[str, int] = {}
+
+
+def _failpoint(stage: str) -> None:
+    """Fault injection for the crash tests: ``KRONIEK_FAILPOINT=extract:2`` SIGKILLs the process inside the
+    second batch of the extract stage, after its writes and before its commit. Unset in normal use."""
+    wanted = os.environ.get("KRONIEK_FAILPOINT")
+    if not wanted or not wanted.startswith(stage + ":"):
+        return
+    _FAILPOINT_BATCHES[stage] = _FAILPOINT_BATCHES.get(stage, 0) + 1
+    if str(_FAILPOINT_BATCHES[stage]) == wanted.split(":", 1)[1]:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class Store:
@@ -220,6 +236,7 @@ class Store:
     def mark_done(self, conn: Connection, stage: str, articles: Iterable[Article],
                   notes: dict[str, str] | None = None) -> None:
         now = utcnow()
+        _failpoint(stage)
         for article in articles:
             conn.execute(delete(schema.stage_runs).where(
                 (schema.stage_runs.c.article_id == article.id) & (schema.stage_runs.c.stage == stage)))
