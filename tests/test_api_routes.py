@@ -151,3 +151,34 @@ def test_pages_for_every_kind(client: TestClient) -> None:
         assert response.status_code == 200, path
         assert response.headers["x-content-type-options"] == "nosniff"
     assert client.get("/stories", params={"q": "x" * 201}).status_code == 422
+
+
+def test_write_route_needs_the_token_and_validates(tmp_path: Path) -> None:
+    settings = load_settings(db_url=f"sqlite:///{tmp_path / 'write.db'}")
+    store = Store.open(settings.db_url)
+    token = "geheim-en-lang-genoeg-123"
+    good = {"id": "p1", "outlet": "stadskrant", "url": "https://stadskrant.example/p1", "title": "Dijk versterkt",
+            "text": "Het waterschap heeft de dijk bij Kampen versterkt.", "published_at": "2024-11-05"}
+    try:
+        with TestClient(create_app(settings, store)) as read_only:
+            assert read_only.post("/api/articles", json=[good]).status_code == 405
+        with TestClient(create_app(settings, store, write_token=token)) as client:
+            assert client.post("/api/articles", json=[good]).status_code == 401
+            wrong = client.post("/api/articles", json=[good], headers={"Authorization": "Bearer fout"})
+            assert wrong.status_code == 401 and store.count_articles() == 0
+            auth = {"Authorization": f"Bearer {token}"}
+            assert client.post("/api/articles", content=b"{niet json", headers=auth).status_code == 400
+            assert client.post("/api/articles", json={"id": "x"}, headers=auth).status_code == 400
+            mixed = client.post("/api/articles", json=[good, {"outlet": "x", "text": ""}, "tekst"], headers=auth)
+            assert mixed.status_code == 207
+            body = mixed.json()
+            assert body["stored"]["added"] == 1
+            assert body["rejected"] == ["request:1: empty text", "request:2: an article must be a JSON object"]
+            again = client.post("/api/articles", json=[good], headers=auth).json()
+            assert again["stored"] == {"added": 0, "updated": 0, "unchanged": 1}, "idempotent like kroniek ingest"
+            huge = client.post("/api/articles", content=b"[" + b" " * 2_000_000 + b"]", headers=auth)
+            assert huge.status_code == 413
+            assert client.delete("/api/articles", headers=auth).status_code == 405, "only the one write route"
+        assert store.count_articles() == 1
+    finally:
+        store.close()

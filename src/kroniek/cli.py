@@ -313,14 +313,20 @@ def export(
 def serve(
     host: Annotated[str | None, typer.Option("--host")] = None,
     port: Annotated[int | None, typer.Option("--port", min=1, max=65535)] = None,
+    write_token: Annotated[str | None, typer.Option("--write-token", envvar="KRONIEK_WRITE_TOKEN",
+                                                    help="accept articles at POST /api/articles with this "
+                                                         "bearer token (read-only without it)")] = None,
 ) -> None:
-    """Serve the web pages and JSON API (read-only)."""
+    """Serve the web pages and JSON API (read-only unless a write token is given)."""
     import uvicorn
 
     from kroniek.serve.app import create_app
 
     conf = settings()
-    application = create_app(conf)
+    if write_token is not None and len(write_token) < 16:
+        err.print("--write-token must be at least 16 characters", markup=False)
+        raise typer.Exit(2)
+    application = create_app(conf, write_token=write_token)
     host = host or str(conf.get("serve", "host", "127.0.0.1"))
     port = port or int(conf.get("serve", "port", 8765))
     err.print(f"kroniek serving {conf.db_url} on http://{host}:{port}/", markup=False)

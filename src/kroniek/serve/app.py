@@ -1,12 +1,17 @@
 """The web app: server-rendered pages and a JSON API over the same read-side queries (``kroniek.link.query``).
 
-Read-only: every route is a GET. Untrusted text (titles, article text, URLs) is only ever rendered through Jinja's
-autoescaping, and a strict Content-Security-Policy forbids inline script and any outside resource.
+Read-only by default: every route is a GET. Started with a write token (``kroniek serve --write-token`` or
+``KRONIEK_WRITE_TOKEN``), one write route opens: ``POST /api/articles`` with ``Authorization: Bearer <token>``
+stores articles (the ingest schema) exactly as ``kroniek ingest`` would. Untrusted text (titles, article text, URLs)
+is only ever rendered through Jinja's autoescaping, and a strict Content-Security-Policy forbids inline script and
+any outside resource.
 """
 
 
 import datetime as dt
+import hmac
 import io
+import json
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from pathlib import Path
@@ -57,7 +62,11 @@ def highlight(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, str | N
     return pieces
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+WRITE_ROUTES = {("POST", "/api/articles")}
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None,
+               write_token: str | None = None) -> FastAPI:
     settings = settings or load_settings()
     own_store = store is None
     the_store = store or Store.open(settings.db_url)
@@ -80,8 +89,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         length = request.headers.get("content-length")
         if length and (not length.isdigit() or int(length) > max_request):
             return JSONResponse({"error": f"request body larger than {max_request} bytes"}, status_code=413)
-        if request.method not in ("GET", "HEAD"):
-            return JSONResponse({"error": "kroniek serve is read-only"}, status_code=405)
+        if request.method not in ("GET", "HEAD") and not (write_token and (request.method, request.url.path)
+                                                          in WRITE_ROUTES):
+            return JSONResponse({"error": "kroniek serve is read-only (start it with --write-token to accept "
+                                          "articles at POST /api/articles)"}, status_code=405)
         response = await call_next(request)
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
@@ -171,6 +182,47 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             raise HTTPException(404, f"no article {article_id!r}")
         return article.to_dict() | {"events": [e.to_dict() for e in the_store.mentions([article.id])],
                                     "figures": [c.to_dict() for c in the_store.claims([article.id])]}
+
+    @app.post("/api/articles", tags=["api"], status_code=201, include_in_schema=bool(write_token))
+    async def api_add_articles(request: Request) -> JSONResponse:
+        """Store articles: a JSON list of objects with ``id, outlet, url, title, text, published_at``. Each bad
+        record is reported by its index with the reason; the good ones are stored (in one transaction)."""
+        from kroniek.ingest.base import ReadOptions
+        from kroniek.ingest.readers import build_article
+        from kroniek.model import Article
+
+        supplied = request.headers.get("authorization", "")
+        if not write_token or not hmac.compare_digest(supplied.encode(), f"Bearer {write_token}".encode()):
+            return JSONResponse({"error": "a valid 'Authorization: Bearer <write token>' header is required"},
+                                status_code=401)
+        body = bytearray()
+        async for chunk in request.stream():  # a body without Content-Length is capped as well
+            body += chunk
+            if len(body) > max_request:
+                return JSONResponse({"error": f"request body larger than {max_request} bytes"}, status_code=413)
+        try:
+            records = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            return JSONResponse({"error": f"body is not JSON: {error}"}, status_code=400)
+        if not isinstance(records, list) or len(records) > page_size * 20:
+            return JSONResponse({"error": f"body must be a JSON list of at most {page_size * 20} articles"},
+                                status_code=400)
+        options = ReadOptions(max_article_bytes=int(settings.get("ingest", "max_article_bytes", 2_000_000)))
+        good: list[Article] = []
+        rejected: list[str] = []
+        for index, record in enumerate(records):
+            if not isinstance(record, dict):
+                rejected.append(f"request:{index}: an article must be a JSON object")
+                continue
+            built = build_article(record, options, "request", index)
+            if isinstance(built, Article):
+                good.append(built)
+            else:
+                rejected.append(str(built))
+        result = the_store.ingest_batch(good) if good else None
+        summary = {"received": len(records), "rejected": rejected,
+                   "stored": result.to_dict() if result is not None else {}}
+        return JSONResponse(summary, status_code=201 if good and not rejected else 422 if not good else 207)
 
     @app.get("/api/places", tags=["api"])
     def api_places() -> list[dict[str, Any]]:
