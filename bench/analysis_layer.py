@@ -54,8 +54,8 @@ def main() -> None:
         startup = time.perf_counter() - started
         started = time.perf_counter()
         deep = 0
-        for index in range(1, len(articles), 32):
-            batch = analyser.analyse_batch(articles[index:index + 32])
+        batches = (articles[index:index + 32] for index in range(1, len(articles), 32))
+        for batch in analyser.analyse_stream(batches):  # the production path: Frog works ahead in a thread
             deep += sum(s.deep for d in batch.documents for s in d.sentences)
         seconds = time.perf_counter() - started
     rest_words = sum(len(a.text.split()) + len(a.title.split()) for a in articles[1:])
