@@ -88,6 +88,19 @@ def test_article_without_document_and_in_english_still_links(store: Store) -> No
     assert story_of(store, a.id) == story_of(store, e.id)
 
 
+def test_without_the_embedding_model_the_fallback_threshold_applies(store: Store,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from kroniek.link import embed
+
+    monkeypatch.setattr(embed, "available", lambda: False)
+    a = art(HARLINGEN_A, "Leeuwarder Courant", "2024-05-02", "Grote brand in havenloods Harlingen")
+    b = art(HARLINGEN_B, "NOS", "2024-05-03", "Havenloods Harlingen verwoest door brand")
+    z = art(ZWOLLE, "De Stentor", "2024-05-02", "Woningbrand in Zwolle snel geblust")
+    run_link(store, [a, b, z], settings(story_embedding_weight=1.0, story_threshold=0.99,
+                                        story_threshold_without_embedding=0.2))
+    assert story_of(store, a.id) == story_of(store, b.id) != story_of(store, z.id)
+
+
 def clusterer(**options: object) -> StoryClusterer:
     return StoryClusterer(ClusterOptions(**options), DocumentFrequencies())  # type: ignore[arg-type]
 

@@ -8,6 +8,7 @@ whole batches behind, and the next run continues from the first article not mark
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
@@ -42,6 +43,10 @@ class LinkStage:
         options = ClusterOptions.from_settings(section)
         feature_options = FeatureOptions.from_settings(section)
         use_embeddings = options.embedding_weight > 0 and embed.available()
+        if options.embedding_weight > 0 and not use_embeddings:
+            # Without the model the scores lack the embedding term: use the threshold tuned for that case.
+            options = dataclasses.replace(options, embedding_weight=0.0, threshold=float(
+                section.get("story_threshold_without_embedding", options.threshold)))
         batch_size = int(section.get("batch_size", 100))
         total = store.count_pending(self.name)
         touched_total: set[str] = set()
