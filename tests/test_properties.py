@@ -92,6 +92,26 @@ def test_feed_items_with_missing_or_empty_elements() -> None:
     assert records[2].title == "" and isinstance(records[2], Article)
 
 
+def test_feed_with_mis_nested_link_is_reported_not_raised() -> None:
+    """Regression (atheris): feedparser's loose parser raised KeyError('links') on a link closed after its item."""
+    feed = (b"<?xml version='1.0'?><rss version='2.0'><channel><title>Krant</title>"
+            b"<item><link>https://krant.example/1</item></link></channel></rss>")
+    [rejected] = list(read_feed("feed.xml", feed, ReadOptions()))
+    assert isinstance(rejected, Rejected) and str(rejected).startswith("feed.xml:0: broken feed")
+
+
+def test_csv_header_over_the_field_cap_is_reported_not_raised() -> None:
+    """Regression (atheris): a csv error in the header row escaped the reader; here a quote the header opens and
+    never closes, so the header field runs on past the field cap."""
+    data = b'"outlet,text\nkrant,De dijk bij Kampen is versterkt.\n' + b"x" * 2_100_000
+    previous = csv.field_size_limit(131_072)  # the module default: the reader raises it to max_article_bytes + 1
+    try:
+        read = [str(r) for r in read_csv("x.csv", io.BytesIO(data), ReadOptions())]
+    finally:
+        csv.field_size_limit(previous)
+    assert read == ["x.csv:1: bad CSV header: field larger than field limit (2000001)"]
+
+
 # --- readers: what is written is what is read ------------------------------------------------------------------
 
 
@@ -243,3 +263,114 @@ def test_entities_never_raise_lie_in_the_text_and_keep_one_type_per_name(sentenc
         if entity.label != "MISC":
             types.setdefault(entity.text, set()).add(entity.label)
     assert all(len(labels) == 1 for labels in types.values()), types
+
+
+# --- added: ranges, every CSV field, Atom, absolute and relative dates against the anchor's precision -------------
+
+
+@FAST
+@given(st.integers(min_value=2, max_value=10**6), st.integers(min_value=1, max_value=10**6),
+       st.sampled_from(["tussen {a} en {b}", "{a} tot {b}", "{a} à {b}", "van {a} tot {b}"]))
+def test_digit_ranges_give_their_bounds(a: int, gap: int, pattern: str) -> None:
+    b = a + gap
+    quantity = parse_quantity(pattern.format(a=_dutch_digits(a), b=_dutch_digits(b)))
+    assert quantity is not None and (quantity.low, quantity.high) == (a, b)
+    assert quantity.value is not None and a <= quantity.value <= b
+
+
+@FAST
+@given(st.lists(_articles(), min_size=1, max_size=6))
+def test_csv_round_trip_every_field(records: list[dict[str, Any]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(records)
+    read = list(read_csv("x.csv", io.BytesIO(buffer.getvalue().encode("utf-8")), ReadOptions()))
+    assert len(read) == len(records)
+    for article, record in zip(read, records, strict=True):
+        assert isinstance(article, Article)
+        assert article.id == record["id"] and article.outlet == record["outlet"] and article.url == record["url"]
+        assert article.title == record["title"].strip()
+        assert article.text == record["text"].replace("\r\n", "\n").strip()
+        assert article.published is not None and article.published.iso() == record["published_at"]
+
+
+@SLOW
+@given(st.lists(st.tuples(_SENTENCE, _SENTENCE, st.datetimes(min_value=dt.datetime(1995, 1, 1),
+                                                               max_value=dt.datetime(2035, 12, 31))),
+                min_size=1, max_size=5))
+def test_atom_round_trip(items: list[tuple[str, str, dt.datetime]]) -> None:
+    entries = "".join(f"<entry><title>{escape(title)}</title><link href='https://krant.example/{n}'/>"
+                      f"<id>urn:krant:{n}</id><updated>{moment.isoformat(timespec='seconds')}Z</updated>"
+                      f"<content type='html'>{escape('<p>' + body + '</p>')}</content></entry>"
+                      for n, (title, body, moment) in enumerate(items))
+    feed = f"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><title>Krant</title>{entries}</feed>"
+    read = list(read_feed("feed.atom", feed.encode(), ReadOptions()))
+    assert len(read) == len(items)
+    for n, (article, (title, body, moment)) in enumerate(zip(read, items, strict=True)):
+        assert isinstance(article, Article)
+        assert (article.title, article.text, article.url) == (title, body, f"https://krant.example/{n}")
+        assert article.published is not None and article.published.moment is not None
+        assert article.published.moment.replace(tzinfo=None) == moment.replace(microsecond=0)
+
+
+_MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+           "november", "december"]
+
+
+@FAST
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)),
+       st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2090, 12, 31)), st.booleans())
+def test_written_out_dates_resolve_exactly(day: dt.date, anchor: dt.date, month_anchor: bool) -> None:
+    article_date = PartialDate.month(anchor.year, anchor.month) if month_anchor else PartialDate.day(anchor)
+    phrase = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    [mention] = find_dates(f"De rechter deed op {phrase} uitspraak.", article_date)
+    assert mention.text == phrase and mention.date.precision == DatePrecision.DAY and mention.date.value == day
+
+
+_RELATIVE = ["gisteren", "eergisteren", "vandaag", "gisteravond", "vanochtend", "morgen", "vorige week",
+             "afgelopen weekend", "vorige maand", "vorig jaar", "drie dagen geleden", "12 dagen geleden",
+             "twee weken geleden", *_WEEKDAYS, *(f"{w}avond" for w in _WEEKDAYS)]
+
+
+@FAST
+@given(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2090, 12, 31)),
+       st.sampled_from([DatePrecision.YEAR, DatePrecision.MONTH, DatePrecision.DAY]), st.sampled_from(_RELATIVE))
+def test_relative_dates_are_never_more_precise_than_the_article_date(anchor: dt.date, precision: DatePrecision,
+                                                                     expression: str) -> None:
+    article_date = {DatePrecision.YEAR: PartialDate.parse(str(anchor.year)),
+                    DatePrecision.MONTH: PartialDate.month(anchor.year, anchor.month),
+                    DatePrecision.DAY: PartialDate.day(anchor)}[precision]
+    for mention in find_dates(f"Het protest begon {expression} bij het stadhuis.", article_date):
+        assert mention.date.precision.rank <= precision.rank, (expression, mention.date)
+        if precision == DatePrecision.DAY and mention.date.precision == DatePrecision.DAY:
+            assert abs((mention.date.value - anchor).days) <= 14
+
+
+@FAST
+@given(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2090, 12, 31)), st.integers(min_value=0, max_value=60))
+def test_days_ago_count_back_from_the_article_date(anchor: dt.date, days: int) -> None:
+    phrase = {0: "vandaag", 1: "gisteren", 2: "eergisteren"}.get(days, f"{days} dagen geleden")
+    [mention] = find_dates(f"De brand begon {phrase} in de haven.", PartialDate.day(anchor))
+    assert mention.date.precision == DatePrecision.DAY and mention.date.value == anchor - dt.timedelta(days=days)
+
+
+@FAST
+@given(st.lists(_articles(), min_size=2, max_size=6), st.data())
+def test_an_over_size_csv_record_costs_only_itself(records: list[dict[str, Any]], data: st.DataObject) -> None:
+    """Regression: after the csv module's field-size error the rest of that quoted field was read as records."""
+    bad = data.draw(st.integers(min_value=0, max_value=len(records) - 1))
+    records[bad] = dict(records[bad], text='alinea, met "komma"\n' * 200)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    previous = csv.field_size_limit(1000)  # the reader raises it to max_article_bytes + 1, never lowers it
+    try:
+        read = list(read_csv("x.csv", io.BytesIO(buffer.getvalue().encode("utf-8")),
+                             ReadOptions(max_article_bytes=999)))
+    finally:
+        csv.field_size_limit(previous)
+    [rejected] = [r for r in read if isinstance(r, Rejected)]
+    assert rejected.line == bad + 2 and rejected.reason.startswith("a field larger than 999 bytes")
+    assert [a.id for a in read if isinstance(a, Article)] == [r["id"] for i, r in enumerate(records) if i != bad]

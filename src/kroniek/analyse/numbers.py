@@ -583,7 +583,12 @@ class _Scanner:
             return None
         second = self._vague(link[0]) if first.vague else None
         if second is not None and first.low is not None and second.high is not None:
-            return _Core(first.start, second.end, first.value, first.low, second.high,
+            # "honderden of een paar", "honderden of tientallen": written high to low, the range still runs
+            # from the smaller end to the larger, and the coded value is the smaller side's (ACLED: conservative).
+            low = min(first.low, second.low if second.low is not None else first.low)
+            high = max(second.high, first.high if first.high is not None else second.high)
+            smaller = second if second.low is not None and second.low < first.low else first
+            return _Core(first.start, second.end, smaller.value, low, high,
                          vague=_norm(self._sub(first.start, second.end)), exact=False)
         return None
 

@@ -16,7 +16,7 @@ class ReadOptions:
     field_map: dict[str, str] = field(default_factory=dict)  # kroniek field -> column name in the input
     max_article_bytes: int = 2_000_000
     max_html_bytes: int = 5_000_000
-    max_html_depth: int = 400
+    max_html_depth: int = 250
     max_feed_items: int = 5_000
     fetch_timeout_s: float = 15.0
     fetch_max_bytes: int = 10_000_000

@@ -42,9 +42,9 @@ def _now() -> dt.datetime:
 
 def build_article(record: dict[str, Any], options: ReadOptions, name: str, line: int) -> Record:
     """Check one record's fields and make an Article, or say precisely what is wrong with it."""
-    def get(field: str) -> str:
+    def get(field: str) -> str:  # NUL carries no meaning in news text and PostgreSQL refuses it in text columns
         value = record.get(options.column(field))
-        return "" if value is None else str(value)
+        return "" if value is None else str(value).replace("\x00", "")
 
     text = get("text").replace("\r\n", "\n").strip()
     if not text:
@@ -122,7 +122,8 @@ def read_csv(name: str, stream: IO[bytes], options: ReadOptions) -> Iterator[Rec
     if csv.field_size_limit() < limit:
         csv.field_size_limit(limit)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
-    reader = csv.reader(_checked_lines(text, name))
+    lines = _Lines(text)
+    reader = csv.reader(lines)
     try:
         header = next(reader)
     except StopIteration:
@@ -131,13 +132,16 @@ def read_csv(name: str, stream: IO[bytes], options: ReadOptions) -> Iterator[Rec
     except _BadLine as error:
         yield Rejected(name, error.line, error.reason)
         return
+    except csv.Error as error:  # e.g. a quote opened in the header and never closed (found by atheris)
+        yield Rejected(name, 1, f"bad CSV header: {error}")
+        return
     wanted = {options.column(f) for f in ("text",)}
     missing = [c for c in wanted if c not in header]
     if missing:
         yield Rejected(name, 1, f"CSV header lacks column(s) {', '.join(missing)} (use --map field=column)")
         return
     while True:
-        start_line = reader.line_num + 1
+        start_line, lines.quotes = lines.number + 1, 0
         try:
             row = next(reader)
         except StopIteration:
@@ -148,7 +152,14 @@ def read_csv(name: str, stream: IO[bytes], options: ReadOptions) -> Iterator[Rec
         except csv.Error as error:
             reason = (f"a field larger than {options.max_article_bytes} bytes" if "field limit" in str(error)
                       else f"bad CSV row: {error}")
-            yield Rejected(name, start_line, reason)
+            try:  # the csv module resumes at the next line, which may still be inside the bad record's field
+                lines.skip_open_field()
+            except _BadLine as bad:
+                yield Rejected(name, start_line, reason)
+                yield Rejected(name, bad.line, bad.reason)
+                return
+            skipped = f" (lines {start_line}-{lines.number} skipped)" if lines.number > start_line else ""
+            yield Rejected(name, start_line, reason + skipped)
             continue
         if not any(cell.strip() for cell in row):
             continue
@@ -164,17 +175,31 @@ class _BadLine(Exception):
         self.line, self.reason = line, reason
 
 
-def _checked_lines(text: io.TextIOWrapper, name: str) -> Iterator[str]:
-    number = 0
-    while True:
-        number += 1
+class _Lines:
+    """The CSV file's physical lines for the csv module: numbered, UTF-8 checked, and counting the quotes of the
+    record being read, so that after a bad record the rest of its open quoted field can be skipped."""
+
+    def __init__(self, text: io.TextIOWrapper) -> None:
+        self.text, self.number, self.quotes = text, 0, 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
         try:
-            line = text.readline()
+            line = self.text.readline()
         except UnicodeDecodeError:
-            raise _BadLine(number, "undecodable bytes (not UTF-8)") from None
+            raise _BadLine(self.number + 1, "undecodable bytes (not UTF-8)") from None
         if not line:
-            return
-        yield line
+            raise StopIteration
+        self.number += 1
+        self.quotes += line.count('"')
+        return line
+
+    def skip_open_field(self) -> None:
+        """Drop lines until the record's quotes balance (an odd count: a quoted field is still open) or the end."""
+        while self.quotes % 2 and next(self, None) is not None:
+            pass
 
 
 # --- RSS / Atom -----------------------------------------------------------------------------------------------
@@ -205,7 +230,11 @@ def html_to_text(markup: str | None) -> str:
 def read_feed(name: str, data: bytes, options: ReadOptions) -> Iterator[Record]:
     import feedparser
 
-    parsed = feedparser.parse(data)
+    try:
+        parsed = feedparser.parse(data)
+    except Exception as failure:  # its loose parser raises on some mis-nested tags (found by atheris)
+        yield Rejected(name, 0, f"broken feed: the feed parser failed ({type(failure).__name__}: {failure})")
+        return
     if parsed.bozo and not parsed.entries:
         error = parsed.get("bozo_exception")
         line = getattr(error, "getLineNumber", lambda: 0)() if error is not None else 0

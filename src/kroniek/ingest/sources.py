@@ -137,6 +137,9 @@ def _dispatch(name: str, fmt: str, stream: IO[bytes], options: ReadOptions, fold
     else:
         limit = options.max_html_bytes if chosen == "html" else max(options.max_html_bytes, 50_000_000)
         data = buffered.read(limit + 1)
+        if len(data) > limit and chosen != "html":  # read_html says so itself; nothing is parsed cut short
+            yield Rejected(name, 0, f"larger than {limit} bytes")
+            return
         if chosen == "seed":
             yield from read_seed(name, data, options, folder)
         elif chosen == "rss":
