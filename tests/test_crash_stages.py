@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from conftest import SAMPLE
+from kroniek.store.repository import Store
 
 COPIES = 6
 CONFIG = """
@@ -56,8 +57,13 @@ def snapshot(db: Path, config: Path, tmp: Path) -> dict[str, Any]:
     events = kroniek(db, config, "events", "--json")
     articles = kroniek(db, config, "articles", "--json")
     assert events.returncode == 0 and articles.returncode == 0
+    store = Store.open(f"sqlite:///{db}")
+    try:
+        claims = _stable([c.to_dict() for c in store.claims()])  # every extracted figure, with its attribution
+    finally:
+        store.close()
     return {"stories": _stable(json.loads(out.read_text(encoding="utf-8"))),
-            "events": _stable(json.loads(events.stdout)),
+            "events": _stable(json.loads(events.stdout)), "claims": claims,
             "articles": sorted(a["id"] for a in json.loads(articles.stdout))}
 
 
@@ -104,4 +110,5 @@ def test_killed_inside_a_stage_then_rerun(stage: str, corpus: tuple[Path, Path],
     assert again["articles"] == uninterrupted["articles"]
     assert len(again["events"]) == len(uninterrupted["events"]), "no event lost or duplicated"
     assert again["events"] == uninterrupted["events"]
+    assert again["claims"] == uninterrupted["claims"] and again["claims"], "figures identical, none lost"
     assert again["stories"] == uninterrupted["stories"], "stories and their figures as in an uninterrupted run"
