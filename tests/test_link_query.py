@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from kroniek.config import load_settings
 from kroniek.link import query
@@ -102,3 +103,33 @@ def test_empty_store_answers_empty(store: Store) -> None:
     assert query.list_stories(store) == [] and query.count_stories(store) == 0
     assert query.list_events(store) == [] and query.count_events(store) == 0
     assert query.list_places(store) == [] and query.list_actors(store) == []
+
+
+def test_story_names_have_one_type_across_articles(tmp_path: Path) -> None:
+    from kroniek.link.query import story_names
+    from kroniek.model import Document, Entity
+
+    store = Store.open(f"sqlite:///{tmp_path / 'names.db'}")
+    try:
+        first = Article(outlet="a", text="Jansen sprak in Zwolle.", published=PartialDate.parse("2024-03-05"))
+        second = Article(outlet="b", text="Piet Jansen en Jansen BV in Zwolle.",
+                         published=PartialDate.parse("2024-03-05"))
+        third = Article(outlet="c", text="Piet Jansen opende in Zwolle.", published=PartialDate.parse("2024-03-06"))
+        store.ingest_batch([first, second, third])
+        from kroniek.analyse.document import document_hash
+
+        labels = {first.id: [("Jansen", "ORG", 0), ("Zwolle", "LOC", 16)],
+                  second.id: [("Piet Jansen", "PER", 0), ("Zwolle", "LOC", 29)],
+                  third.id: [("Piet Jansen", "PER", 0), ("Zwolle", "LOC", 21)]}
+        with store.engine.begin() as conn:
+            for article in (first, second, third):
+                entities = [Entity(text, label, start, start + len(text), 0)
+                            for text, label, start in labels[article.id]]
+                store.save_document(conn, document_hash(article), Document(article.id, article.text, "nl",
+                                                                           entities=entities, analyser="test"))
+        names = {n["name"]: n for n in story_names(store, [first.id, second.id, third.id])}
+        assert set(names) == {"Piet Jansen", "Zwolle"}, "the surname alone joins the full name"
+        assert names["Piet Jansen"]["label"] == "PER" and names["Piet Jansen"]["other_labels"] == ["ORG"]
+        assert names["Piet Jansen"]["articles"] == 3 and names["Zwolle"]["label"] == "LOC"
+    finally:
+        store.close()

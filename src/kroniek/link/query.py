@@ -286,6 +286,52 @@ def get_story(store: Store, story_id: str) -> dict[str, Any] | None:
     story["outlets"] = sorted(coverage) or story["outlets"]
     story["figures"] = data.get("figures") or [f for e in story["events"] for f in e.get("figures", [])]
     story["merges"] = merges
+    story["names"] = story_names(store, [a["id"] for a in story["articles"]])
     if row.id != story_id:
         story["redirected_from"] = story_id
     return story
+
+
+NAME_LABELS = ("PER", "ORG", "LOC")
+
+
+def story_names(store: Store, article_ids: list[str], limit_articles: int = 200, top: int = 40) -> list[dict[str, Any]]:
+    """The people, organisations and places of a story, one type per name across all its articles.
+
+    Each article's analysis already gives a name one type; across articles the types are voted (a mention is one
+    vote), so a name Frog saw as a person in one outlet and an organisation in another gets the majority type
+    everywhere on the story page. Surnames alone are folded into the full name they end, as within a document.
+    """
+    votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    display: dict[str, str] = {}
+    articles_of: dict[str, set[str]] = defaultdict(set)
+    for article_id in article_ids[-limit_articles:]:
+        article = store.get_article(article_id)
+        document = store.document_for(article) if article is not None else None
+        if document is None:
+            continue
+        for entity in document.entities:
+            if entity.label not in NAME_LABELS:
+                continue
+            name = entity.canonical or entity.text
+            key = " ".join(name.lower().split())
+            votes[key][entity.label] += 1
+            articles_of[key].add(article_id)
+            if len(name) > len(display.get(key, "")):
+                display[key] = name
+    # a surname alone ("Tokajev") belongs to the full name it ends ("Kassym-Jomart Tokajev")
+    for key in sorted(votes, key=len):
+        if " " in key:
+            continue
+        fuller = [k for k in votes if k != key and k.endswith(" " + key)]
+        if len(fuller) == 1:
+            for label, count in votes.pop(key).items():
+                votes[fuller[0]][label] += count
+            articles_of[fuller[0]] |= articles_of.pop(key)
+    names: list[dict[str, Any]] = []
+    for key, by_label in votes.items():
+        label = max(by_label, key=lambda lab: (by_label[lab], lab == "PER", lab == "LOC"))
+        names.append({"name": display[key], "label": label, "mentions": sum(by_label.values()),
+                      "articles": len(articles_of[key]), "other_labels": sorted(set(by_label) - {label})})
+    names.sort(key=lambda n: (-int(n["articles"]), -int(n["mentions"]), str(n["name"])))
+    return names[:top]
