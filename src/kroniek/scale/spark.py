@@ -48,6 +48,26 @@ def process_partition(rows: Iterable[str], options: dict[str, Any]) -> Iterator[
                                   "note": batch.notes.get(article.id)}, ensure_ascii=False)
 
 
+def _store_results(store: Store, results: list[tuple[Article, dict[str, Any]]]) -> None:
+    """One transaction per slice of results: documents, language, extractions, and both stages marked done."""
+    if not results:
+        return
+    with store.engine.begin() as conn:
+        notes: dict[str, str] = {}
+        for article, result in results:
+            doc = Document.from_dict(result["document"])
+            store.save_document(conn, document_hash(article), doc)
+            if doc.language != article.language:
+                store.set_language_in(conn, article.id, doc.language)
+            store.replace_extractions(conn, article.id, [Event.from_dict(e) for e in result["events"]],
+                                      [Claim.from_dict(c) for c in result["claims"]])
+            if result["note"]:
+                notes[article.id] = result["note"]
+        articles = [a for a, _r in results]
+        store.mark_done(conn, "analyse", articles, notes)
+        store.mark_done(conn, "extract", articles, notes)
+
+
 def run_spark(store: Store, settings: Settings, partitions: int = 2, master: str = "local[2]") -> list[StageReport]:
     from pyspark.sql import SparkSession
 
@@ -55,35 +75,35 @@ def run_spark(store: Store, settings: Settings, partitions: int = 2, master: str
     from kroniek.reconcile.stage import ReconcileStage
 
     options = settings.section("analyse")
-    pending = [a for batch in store.pending("extract", batch_size=1000) for a in batch]
+    chunk = int(settings.get("spark", "chunk_articles", 20_000))
     report = StageReport("spark:analyse+extract", counts={"partitions": partitions})
-    if pending:
-        spark = (SparkSession.builder.master(master).appName("kroniek")
-                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", str(partitions))
-                 .getOrCreate())
-        try:
+    spark = None
+    try:
+        # Chunks of the pending articles go to Spark one job at a time and their results stream back
+        # (toLocalIterator), so neither the driver nor the store transaction holds the whole archive.
+        for pending in store.pending("extract", batch_size=chunk):
+            if spark is None:
+                spark = (SparkSession.builder.master(master).appName("kroniek")
+                         .config("spark.ui.enabled", "false")
+                         .config("spark.sql.shuffle.partitions", str(partitions)).getOrCreate())
             rdd = spark.sparkContext.parallelize([json.dumps(a.to_dict(), ensure_ascii=False) for a in pending],
                                                  partitions)
-            results = rdd.mapPartitions(lambda rows: process_partition(rows, options)).collect()
-        finally:
-            spark.stop()
-        by_id = {a.id: a for a in pending}
-        with store.engine.begin() as conn:
-            notes: dict[str, str] = {}
-            for line in results:
+            by_id = {a.id: a for a in pending}
+            done: list[Article] = []
+            stored: list[tuple[Article, dict[str, Any]]] = []
+            for line in rdd.mapPartitions(lambda rows: process_partition(rows, options)).toLocalIterator():
                 result = json.loads(line)
-                article = by_id[result["article_id"]]
-                doc = Document.from_dict(result["document"])
-                store.save_document(conn, document_hash(article), doc)
-                if doc.language != article.language:
-                    store.set_language_in(conn, article.id, doc.language)
-                store.replace_extractions(conn, article.id, [Event.from_dict(e) for e in result["events"]],
-                                          [Claim.from_dict(c) for c in result["claims"]])
-                if result["note"]:
-                    notes[article.id] = result["note"]
-            store.mark_done(conn, "analyse", pending, notes)
-            store.mark_done(conn, "extract", pending, notes)
-        report.processed = len(pending)
+                stored.append((by_id[result["article_id"]], result))
+                if len(stored) >= 500:
+                    _store_results(store, stored)
+                    done += [a for a, _r in stored]
+                    stored = []
+            _store_results(store, stored)
+            done += [a for a, _r in stored]
+            report.processed += len(done)
+    finally:
+        if spark is not None:
+            spark.stop()
     reports = [report]
     for stage in (LinkStage(), ReconcileStage()):
         reports.append(stage.run(store, settings))
