@@ -96,3 +96,27 @@ def test_document_round_trips_through_its_dict() -> None:
                    metadata=[Span(0, 6, "title")], analyser="test")
     assert doc.to_dict() == asdict(doc)  # the hand-written form says the same as the generic one
     assert Document.from_dict(doc.to_dict()) == doc
+
+
+def test_stage_marks_skip_done_work_and_updates_requeue(store: Store) -> None:
+    from kroniek.model import Article, PartialDate
+
+    day = PartialDate.parse("2024-11-05")
+    articles = [Article(outlet="krant", url=f"https://krant.example/{n}", text=f"Bericht nummer {n} over de haven.",
+                        published=day) for n in range(5)]
+    store.ingest_batch(articles)
+    assert [a.id for batch in store.pending("analyse", batch_size=2) for a in batch] == [a.id for a in articles]
+    with store.engine.begin() as conn:
+        store.mark_done(conn, "analyse", articles[:3])
+    assert [a.id for b in store.pending("analyse") for a in b] == [a.id for a in articles[3:]]
+    assert store.stage_mark("analyse") == 3, "the mark stops just before the first pending article"
+    with store.engine.begin() as conn:
+        store.mark_done(conn, "analyse", articles[3:])
+    assert list(store.pending("analyse")) == [] and store.stage_mark("analyse") == 5
+    assert store.count_pending("analyse") == 0
+    changed = Article(outlet="krant", url=articles[1].url, text="Bericht nummer 1, gewijzigd: de haven is dicht.",
+                      published=day)
+    assert store.ingest_batch([changed]).updated == 1
+    assert store.stage_mark("analyse") == 1, "an update lowers the mark to just before the changed article"
+    assert [a.id for b in store.pending("analyse") for a in b] == [articles[1].id]
+    assert store.count_pending("analyse") == 1

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Engine, Select, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from kroniek.model import Article, Claim, Document, Event, PartialDate
@@ -145,6 +145,9 @@ class Store:
                         content_hash=current.content_hash, replaced_at=now))
                     conn.execute(update(schema.articles).where(schema.articles.c.id == article.id).values(
                         **values, version=current.version + 1, updated_at=now))
+                    # changed text is pending again for every stage: no mark may stay past it
+                    conn.execute(update(schema.stage_marks).where(schema.stage_marks.c.seq >= current.seq)
+                                 .values(seq=current.seq - 1))
                     result.updated += 1
                 seen[article.id] = content_hash
         return result
@@ -203,35 +206,57 @@ class Store:
     # --- incremental stages -----------------------------------------------------------------------------------
 
     def pending(self, stage: str, batch_size: int = 200) -> Iterator[list[Article]]:
-        """Batches of articles whose current content the stage has not processed yet, in arrival order."""
-        last = 0
+        """Batches of articles whose current content the stage has not processed yet, in arrival order.
+
+        The search starts at the stage's mark (everything before it is done) and moves the mark up to just before
+        the first pending article, so the cost of finding new work does not grow with the archive."""
+        mark = self.stage_mark(stage)
+        with self.engine.connect() as conn:
+            newest = conn.execute(select(func.max(schema.articles.c.seq))).scalar() or 0
+        last, first = mark, True
         while True:
-            runs = schema.stage_runs
-            query = (
-                select(schema.articles)
-                .outerjoin(runs, (runs.c.article_id == schema.articles.c.id) & (runs.c.stage == stage))
-                .where(schema.articles.c.seq > last)
-                .where((runs.c.content_hash.is_(None)) | (runs.c.content_hash != schema.articles.c.content_hash))
-                .order_by(schema.articles.c.seq)
-                .limit(batch_size)
-            )
+            query = self._pending_query(stage, last).order_by(schema.articles.c.seq).limit(batch_size)
             with self.engine.connect() as conn:
                 rows = list(conn.execute(query))
+            if first:
+                # every article between the mark and the first pending one (or the newest, read before) is done
+                self._raise_mark(stage, mark, rows[0].seq - 1 if rows else newest)
+                first = False
             if not rows:
                 return
             last = rows[-1].seq
             yield [article_from_row(row) for row in rows]
 
     def count_pending(self, stage: str) -> int:
-        runs = schema.stage_runs
-        query = (
-            select(func.count())
-            .select_from(schema.articles)
-            .outerjoin(runs, (runs.c.article_id == schema.articles.c.id) & (runs.c.stage == stage))
-            .where((runs.c.content_hash.is_(None)) | (runs.c.content_hash != schema.articles.c.content_hash))
-        )
+        query = select(func.count()).select_from(self._pending_query(stage, self.stage_mark(stage)).subquery())
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
+
+    @staticmethod
+    def _pending_query(stage: str, after_seq: int) -> Select[Any]:
+        runs = schema.stage_runs
+        return (
+            select(schema.articles)
+            .outerjoin(runs, (runs.c.article_id == schema.articles.c.id) & (runs.c.stage == stage))
+            .where(schema.articles.c.seq > after_seq)
+            .where((runs.c.content_hash.is_(None)) | (runs.c.content_hash != schema.articles.c.content_hash))
+        )
+
+    def stage_mark(self, stage: str) -> int:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(schema.stage_marks.c.seq).where(schema.stage_marks.c.stage == stage)).scalar()
+        return int(value or 0)
+
+    def _raise_mark(self, stage: str, expected: int, seq: int) -> None:
+        if seq <= expected:
+            return
+        marks = schema.stage_marks
+        with self.engine.begin() as conn:
+            current = conn.execute(select(marks.c.seq).where(marks.c.stage == stage)).scalar()
+            if current is None:
+                conn.execute(insert(marks).values(stage=stage, seq=seq))
+            elif current == expected:  # nobody lowered it meanwhile (an update of an older article)
+                conn.execute(update(marks).where(marks.c.stage == stage).values(seq=seq))
 
     def mark_done(self, conn: Connection, stage: str, articles: Iterable[Article],
                   notes: dict[str, str] | None = None) -> None:
