@@ -9,6 +9,8 @@ and figures as a local ``kroniek run`` over the same input.
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -83,8 +85,12 @@ def run_spark(store: Store, settings: Settings, partitions: int = 2, master: str
         # (toLocalIterator), so neither the driver nor the store transaction holds the whole archive.
         for pending in store.pending("extract", batch_size=chunk):
             if spark is None:
+                # executors must run this interpreter (the one kroniek is installed in), not the first "python3"
+                # on the PATH
+                os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
                 spark = (SparkSession.builder.master(master).appName("kroniek")
                          .config("spark.ui.enabled", "false")
+                         .config("spark.pyspark.python", os.environ["PYSPARK_PYTHON"])
                          .config("spark.sql.shuffle.partitions", str(partitions)).getOrCreate())
             rdd = spark.sparkContext.parallelize([json.dumps(a.to_dict(), ensure_ascii=False) for a in pending],
                                                  partitions)
