@@ -67,6 +67,24 @@ def _bounds(points: list[tuple[float, float]]) -> tuple[float, float, float, flo
     return west, south, east, north
 
 
+def _unwrapped(ring: Any) -> list[tuple[float, float]]:
+    """A ring that crosses the antimeridian (Russia's Chukotka, Fiji) made continuous: without this its closing
+    edge runs across the whole map and the fill covers seas with a land-coloured slab."""
+    out: list[tuple[float, float]] = []
+    shift = 0.0
+    previous: float | None = None
+    for lon, lat in ring:
+        lon = float(lon)
+        if previous is not None:
+            if lon + shift - out[-1][0] > 180:
+                shift -= 360
+            elif lon + shift - out[-1][0] < -180:
+                shift += 360
+        out.append((lon + shift, float(lat)))
+        previous = lon
+    return out
+
+
 def render(events: list[dict[str, Any]], width: int = 800, height: int = 500) -> SvgMap:
     """Project events and the countries around them (plate carrée, y flipped) into an SVG description."""
     located = [e for e in events if e.get("latitude") is not None and e.get("longitude") is not None]
@@ -84,7 +102,7 @@ def render(events: list[dict[str, Any]], width: int = 800, height: int = 500) ->
             continue
         parts = []
         for ring in rings:
-            points = [project(lon, lat) for lon, lat in ring]
+            points = [project(lon, lat) for lon, lat in _unwrapped(ring)]
             parts.append("M" + "L".join(f"{x},{y}" for x, y in points) + "Z")
         paths.append("".join(parts))
     markers = []
