@@ -73,8 +73,12 @@ def row(event: dict[str, Any]) -> dict[str, Any]:
     tags = []
     if event.get("event_type") in ("Protests", "Riots"):
         tags.append("crowd size=no report" if crowd is None else f"crowd size={crowd}")
-    updated = event.get("updated_at")
-    timestamp = int(dt.datetime.fromisoformat(updated).timestamp()) if updated else ""
+    timestamp: int | str = ""
+    if event.get("updated_at"):
+        changed = dt.datetime.fromisoformat(event["updated_at"])
+        if changed.tzinfo is None:  # SQLite hands the stored UTC time back without its zone: not local time
+            changed = changed.replace(tzinfo=dt.UTC)
+        timestamp = int(changed.timestamp())
     return {
         "event_id_cnty": event_id_cnty(event),
         "event_date": day.isoformat() if day else "",

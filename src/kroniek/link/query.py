@@ -185,8 +185,9 @@ def _story_query(query: Select[Any], q: str | None = None, date_from: str | None
     s = schema.stories
     query = query.where(s.c.status == "active")
     if q:
-        needle = f"%{q.strip().lower()}%"
-        query = query.where(or_(func.lower(s.c.title).like(needle), s.c.id == q.strip()))
+        # the search text is literal: % and _ typed by a user are not wildcards
+        literal = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(or_(func.lower(s.c.title).like(f"%{literal}%", escape="\\"), s.c.id == q.strip()))
     if date_from:
         query = query.where(s.c.last_seen >= date_from[:10])
     if date_to:

@@ -20,9 +20,10 @@ from urllib.parse import urlsplit
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from pydantic import BeforeValidator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kroniek.config import Settings, load_settings
@@ -65,6 +66,11 @@ def highlight(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, str | N
 WRITE_ROUTES = {("POST", "/api/articles")}
 
 
+def blank_is_none(value: Any) -> Any:
+    """An empty field of the filter form (``date_from=``) means no filter, not a bad date."""
+    return None if value == "" else value
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None,
                write_token: str | None = None) -> FastAPI:
     settings = settings or load_settings()
@@ -74,7 +80,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     max_page = int(settings.get("serve", "max_page_size", 500))
     max_request = int(settings.get("serve", "max_request_bytes", 1_000_000))
 
-    app = FastAPI(title="kroniek", version="0.1.0",
+    # Swagger UI and ReDoc load scripts from a CDN, which the CSP forbids (and the machine may be offline): /docs
+    # hands out the OpenAPI document itself instead of a blank page.
+    app = FastAPI(title="kroniek", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Stories, events and source-attributed figures from dated news articles.")
     templates = Jinja2Templates(directory=str(resources.files("kroniek.serve").joinpath("templates")))
     templates.env.globals["safe_url"] = safe_url
@@ -93,6 +101,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
                                                           in WRITE_ROUTES):
             return JSONResponse({"error": "kroniek serve is read-only (start it with --write-token to accept "
                                           "articles at POST /api/articles)"}, status_code=405)
+        params = "".join(key + value for key, value in request.query_params.multi_items())
+        if "\x00" in request.url.path + params:  # PostgreSQL cannot hold NUL in text: it would be a 500 there
+            return JSONResponse({"error": "NUL characters are not allowed in the URL"}, status_code=400)
         response = await call_next(request)
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
@@ -115,7 +126,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     Limit = Annotated[int, Query(ge=1, le=max_page, description="page size")]
     Offset = Annotated[int, Query(ge=0, le=10_000_000)]
     Text = Annotated[str | None, Query(max_length=200)]
-    Day = Annotated[dt.date | None, Query(description="YYYY-MM-DD")]
+    Day = Annotated[dt.date | None, BeforeValidator(blank_is_none), Query(description="YYYY-MM-DD")]
 
     def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
         following = offset + limit if offset + limit < total else None
@@ -320,6 +331,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
         events = query.actor_events(the_store, name)
         return templates.TemplateResponse(request, "listing.html", {
             "heading": f"Actor: {name}", "events": events, "svgmap": maps.render(events)})
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> RedirectResponse:
+        return RedirectResponse("/openapi.json")
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> PlainTextResponse:
