@@ -212,20 +212,42 @@ def _story_dict(row: Any, events: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _events_of(conn: Any, story_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+def _events_of(conn: Any, story_ids: list[str], per_story: int | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The active events of the stories; with ``per_story``, only the latest that many of each (list pages)."""
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     e = schema.events
     for start in range(0, len(story_ids), 500):
         chunk = story_ids[start:start + 500]
-        for row in conn.execute(select(e).where(and_(e.c.story_id.in_(chunk), e.c.status == "active"))):
+        wanted = and_(e.c.story_id.in_(chunk), e.c.status == "active")
+        if per_story is None:
+            rows = conn.execute(select(e).where(wanted))
+        else:
+            rank = func.row_number().over(partition_by=e.c.story_id,
+                                          order_by=(e.c.date_start.desc(), e.c.id)).label("rank")
+            ranked = select(e, rank).where(wanted).subquery()
+            rows = conn.execute(select(ranked).where(ranked.c.rank <= per_story))
+        for row in rows:
             found[row.story_id].append(event_dict(row))
     return found
 
 
+def _event_counts(conn: Any, story_ids: list[str]) -> dict[str, int]:
+    e = schema.events
+    counts: dict[str, int] = {}
+    for start in range(0, len(story_ids), 500):
+        chunk = story_ids[start:start + 500]
+        query = (select(e.c.story_id, func.count()).where(and_(e.c.story_id.in_(chunk), e.c.status == "active"))
+                 .group_by(e.c.story_id))
+        counts.update({story_id: int(n) for story_id, n in conn.execute(query)})
+    return counts
+
+
 def list_stories(store: Store, limit: int | None = None, offset: int = 0, q: str | None = None,
                  date_from: str | None = None, date_to: str | None = None, place: str | None = None,
-                 outlet: str | None = None, event_type: str | None = None) -> list[dict[str, Any]]:
-    """Stories, most recently active first, each with its events on a timeline."""
+                 outlet: str | None = None, event_type: str | None = None,
+                 events_per_story: int | None = None) -> list[dict[str, Any]]:
+    """Stories, most recently active first, each with its events on a timeline (the latest ``events_per_story``
+    of them when given, for list pages; ``event_count`` says how many there are)."""
     _repo(store)
     s = schema.stories
     query = _story_query(select(s), q, date_from, date_to, place, outlet, event_type)
@@ -236,8 +258,10 @@ def list_stories(store: Store, limit: int | None = None, offset: int = 0, q: str
         query = query.offset(offset)
     with store.engine.connect() as conn:
         rows = list(conn.execute(query))
-        events = _events_of(conn, [row.id for row in rows])
-    return [_story_dict(row, events.get(row.id, [])) for row in rows]
+        ids = [row.id for row in rows]
+        events = _events_of(conn, ids, events_per_story)
+        counts = _event_counts(conn, ids)
+    return [_story_dict(row, events.get(row.id, [])) | {"event_count": counts.get(row.id, 0)} for row in rows]
 
 
 def count_stories(store: Store, q: str | None = None, date_from: str | None = None, date_to: str | None = None,

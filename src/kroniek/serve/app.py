@@ -63,6 +63,7 @@ def highlight(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, str | N
     return pieces
 
 
+LIST_EVENTS = 20  # events per story on list pages and in /api/stories; the story itself has them all
 WRITE_ROUTES = {("POST", "/api/articles")}
 
 
@@ -147,7 +148,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
                     outlet: Text = None, event_type: Text = None, limit: Limit = page_size,
                     offset: Offset = 0) -> dict[str, Any]:
         filters = story_filters(q, date_from, date_to, place, outlet, event_type)
-        items = query.list_stories(the_store, limit=limit, offset=offset, **filters)
+        items = query.list_stories(the_store, limit=limit, offset=offset, events_per_story=LIST_EVENTS, **filters)
         return page(items, query.count_stories(the_store, **filters), limit, offset)
 
     @app.get("/api/stories/{story_id}", tags=["api"])
@@ -271,7 +272,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
                      place: Text = None, outlet: Text = None, event_type: Text = None, limit: Limit = page_size,
                      offset: Offset = 0) -> Response:
         filters = story_filters(q, date_from, date_to, place, outlet, event_type)
-        items = query.list_stories(the_store, limit=limit, offset=offset, **filters)
+        items = query.list_stories(the_store, limit=limit, offset=offset, events_per_story=LIST_EVENTS, **filters)
         total = query.count_stories(the_store, **filters)
         return templates.TemplateResponse(request, "stories.html", {
             "stories": items, "total": total, "filters": filters, "limit": limit, "offset": offset,
