@@ -50,12 +50,14 @@ def process_partition(rows: Iterable[str], options: dict[str, Any]) -> Iterator[
                                   "note": batch.notes.get(article.id)}, ensure_ascii=False)
 
 
-def _store_results(store: Store, results: list[tuple[Article, dict[str, Any]]]) -> None:
-    """One transaction per slice of results: documents, language, extractions, and both stages marked done."""
+def _store_results(store: Store, results: list[tuple[Article, dict[str, Any]]]) -> dict[str, str]:
+    """One transaction per slice of results: documents, language, extractions, and both stages marked done with
+    the notes the local analyse and extract stages would have written (the analyse notes are returned)."""
     if not results:
-        return
+        return {}
     with store.engine.begin() as conn:
-        notes: dict[str, str] = {}
+        analyse_notes: dict[str, str] = {}
+        extract_notes: dict[str, str] = {}
         for article, result in results:
             doc = Document.from_dict(result["document"])
             store.save_document(conn, document_hash(article), doc)
@@ -64,10 +66,15 @@ def _store_results(store: Store, results: list[tuple[Article, dict[str, Any]]]) 
             store.replace_extractions(conn, article.id, [Event.from_dict(e) for e in result["events"]],
                                       [Claim.from_dict(c) for c in result["claims"]])
             if result["note"]:
-                notes[article.id] = result["note"]
+                analyse_notes[article.id] = result["note"]
+            if doc.language != "nl":
+                analyse_notes.setdefault(article.id,
+                                         f"language {doc.language or 'unknown'}: Dutch-only stages skipped")
+                extract_notes[article.id] = f"language {doc.language or 'unknown'}: no events extracted"
         articles = [a for a, _r in results]
-        store.mark_done(conn, "analyse", articles, notes)
-        store.mark_done(conn, "extract", articles, notes)
+        store.mark_done(conn, "analyse", articles, analyse_notes)
+        store.mark_done(conn, "extract", articles, extract_notes)
+    return analyse_notes
 
 
 def run_spark(store: Store, settings: Settings, partitions: int = 2, master: str = "local[2]") -> list[StageReport]:
@@ -96,17 +103,19 @@ def run_spark(store: Store, settings: Settings, partitions: int = 2, master: str
                                                  partitions)
             by_id = {a.id: a for a in pending}
             done: list[Article] = []
+            notes: dict[str, str] = {}
             stored: list[tuple[Article, dict[str, Any]]] = []
             for line in rdd.mapPartitions(lambda rows: process_partition(rows, options)).toLocalIterator():
                 result = json.loads(line)
                 stored.append((by_id[result["article_id"]], result))
                 if len(stored) >= 500:
-                    _store_results(store, stored)
+                    notes.update(_store_results(store, stored))
                     done += [a for a, _r in stored]
                     stored = []
-            _store_results(store, stored)
+            notes.update(_store_results(store, stored))
             done += [a for a, _r in stored]
             report.processed += len(done)
+            report.notes.extend(f"{aid}: {note}" for aid, note in notes.items())
     finally:
         if spark is not None:
             spark.stop()
