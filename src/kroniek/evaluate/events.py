@@ -6,7 +6,9 @@ types to EventDNA's:
 
 | EventDNA | kroniek |
 |---|---|
-| Conflict/Attack | ACLED Battles, Explosions/Remote violence, Violence against civilians (riots are Conflict there) |
+| Conflict/Attack | ACLED Battles, Explosions/Remote violence, Violence against civilians except abductions (ERE has no
+  kidnapping type); the force of a Protest with intervention or Excessive force against protesters (tear gas, charges,
+  shooting at protesters); riots are Conflict/Conflict there |
 | Conflict/Demonstrate | PLOVER PROTEST except riots, which EventDNA files under Attack or Conflict |
 | Life/Die | a killed figure, or a death word of the figures lexicon (kinds.killed, mentions.killed) in the sentence |
 | Life/Injure | an injured figure, or an injury word of the figures lexicon (kinds.injured, mentions.injured) |
@@ -14,8 +16,9 @@ types to EventDNA's:
 | Personnel/EndPosition | PLOVER RETREAT/resign and dismissals |
 | Movement/TransportPerson | PLOVER MOBILIZE |
 
-Gold sentences count for a type whatever their modality; gold figures are the numbers in the Victim argument of
-Life/Die and Life/Injure events.
+Gold sentences count for a type whatever their modality; gold figures are the numbers of people in the Victim argument
+of Life/Die and Life/Injure events (not an age, "een jongen van 13 jaar", nor a duration). Predicted figures are every
+killed or injured claim, a part of a total included ("21 doden, onder wie elf kinderen": 21 and 11).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from kroniek.analyse.numbers import parse_quantity
+from kroniek.analyse.numbers import Quantity, find_quantities
 from kroniek.analyse.pipeline import Analyser, AnalysisOptions
 from kroniek.config import Settings
 from kroniek.extract.lexicon import lexicon
@@ -37,9 +40,16 @@ TARGETS = ("Conflict/Attack", "Conflict/Demonstrate", "Life/Die", "Life/Injure",
 ATTACK_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civilians"}  # riots: EventDNA Conflict
 
 
+# EventDNA (ERE) has no kidnapping type: an abduction is not a violent physical act of its own there.
+NOT_ATTACK = {"Abduction/forced disappearance"}
+# Force used against a protest (tear gas, charges, batons, shooting protesters) is an Attack in EventDNA.
+FORCE_AGAINST_PROTEST = {"Protest with intervention", "Excessive force against protesters"}
+
+
 def event_labels(event: Event) -> set[str]:
     labels = set()
-    if event.event_type in ATTACK_TYPES:
+    if (event.event_type in ATTACK_TYPES and event.sub_event_type not in NOT_ATTACK) or \
+            event.sub_event_type in FORCE_AGAINST_PROTEST:
         labels.add("Conflict/Attack")
     if event.plover_type == "PROTEST" and event.plover_mode != "riot":
         labels.add("Conflict/Demonstrate")  # EventDNA files riots under Attack or Conflict
@@ -95,20 +105,18 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
         index = _sentence_of(spans, claim.start)
         if index is None:
             continue
-        if claim.kind in CLAIM_LABELS and "subset" not in claim.contexts:
-            types[index].add(CLAIM_LABELS[claim.kind])
+        if claim.kind in CLAIM_LABELS:
             figures.append({"sentence": index, "kind": claim.kind, "value": claim.value})
+            if "subset" not in claim.contexts:
+                types[index].add(CLAIM_LABELS[claim.kind])
     lex = lexicon("nl")
-    kinds = dict(lex.kinds)
     for index, (start, end) in enumerate(spans):
         sentence = text[start:end]
         if lex.no_victims.search(sentence):
             continue
-        if kinds["killed"].search(sentence) or ("killed" in lex.mentions and lex.mentions["killed"].search(sentence)):
-            types[index].add("Life/Die")
-        if kinds["injured"].search(sentence) or ("injured" in lex.mentions
-                                                 and lex.mentions["injured"].search(sentence)):
-            types[index].add("Life/Injure")
+        for kind, label in (("killed", "Life/Die"), ("injured", "Life/Injure")):
+            if reports_casualty(sentence, kind) is not None:
+                types[index].add(label)
     # Sentences typed by figures or death/injury words have no event record of their own: their place is the
     # place named in the sentence, as the event extractor would pick it.
     if analysed is not None:
@@ -136,6 +144,29 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
             "places": places, "figures": figures}
 
 
+def reports_casualty(sentence: str, kind: str) -> int | None:
+    """Where a death or injury word of the figures lexicon says the sentence reports a death or an injury (the offset
+    of the first one), or None. Words that only make a number a figure ("in het ziekenhuis", "overleed aan zijn
+    verwondingen" for injuries) are blanked first; an act named as the object of a suspicion or charge ("op verdenking
+    van seksueel misbruik") is an accusation, not a report."""
+    lex = lexicon("nl")
+    if kind in lex.figure_only:
+        sentence = lex.figure_only[kind].sub(lambda m: " " * len(m.group()), sentence)
+    found = [m.start() for pattern in (dict(lex.kinds)[kind], lex.mentions.get(kind)) if pattern is not None
+             for m in pattern.finditer(sentence)
+             if lex.accused is None or not lex.accused.search(sentence, 0, m.start())]
+    return min(found) if found else None
+
+
+def victim_count(phrase: str) -> Quantity | None:
+    """The number of victims in a Victim argument: the longest amount that is not an age or a duration ("een jongen
+    van 13 jaar", "gevangene die zeven dagen geen water kreeg") nor a number in brackets ("Jan ( 71 )")."""
+    lex = lexicon("nl")
+    counts = [q for q in find_quantities(phrase) if not q.unit and not lex.not_people.match(phrase[q.end:])
+              and not (phrase[:q.start].rstrip().endswith("(") and phrase[q.end:].lstrip().startswith(")"))]
+    return max(counts, key=lambda q: q.end - q.start) if counts else None
+
+
 def gold_of(doc: dict[str, Any]) -> tuple[dict[int, set[str]], list[tuple[int, str, str]], list[tuple[int, str, int]]]:
     types: dict[int, set[str]] = defaultdict(set)
     places: list[tuple[int, str, str]] = []
@@ -150,7 +181,7 @@ def gold_of(doc: dict[str, Any]) -> tuple[dict[int, set[str]], list[tuple[int, s
             if argument["role"] == "Place":
                 places.append((index, label, argument["text"]))
             if argument["role"] == "Victim" and label in ("Life/Die", "Life/Injure"):
-                quantity = parse_quantity(argument["text"])
+                quantity = victim_count(argument["text"])
                 if quantity is not None and quantity.value is not None:
                     figures.append((index, "killed" if label == "Life/Die" else "injured", quantity.value))
     return types, places, figures
@@ -221,7 +252,8 @@ def evaluate(file: Path, predictions_path: Path | None, settings: Settings) -> d
     result = score(documents, predictions)
     result["documents"] = len(documents)
     result["seconds"] = round(seconds, 1)
-    result["mapping"] = {"Conflict/Attack": sorted(ATTACK_TYPES), "Conflict/Demonstrate": ["PROTEST (not riot)"],
+    result["mapping"] = {"Conflict/Attack": [*sorted(ATTACK_TYPES), "not abductions", "force against a protest"],
+                         "Conflict/Demonstrate": ["PROTEST (not riot)"],
                          "Life/Die": ["killed figure", "death words"], "Life/Injure": ["injured figure",
                                                                                        "injury words"],
                          "Justice/ArrestJail": ["Arrests", "SANCTION/convict", "arrested figure"],

@@ -52,6 +52,8 @@ class Lexicon:
     groups: list[tuple[str, re.Pattern[str]]]
     kinds: list[tuple[str, re.Pattern[str]]]
     mentions: dict[str, re.Pattern[str]]  # death or injury said without a number: "overleefde het niet"
+    figure_only: dict[str, re.Pattern[str]]  # "in het ziekenhuis": a figure's kind, not a report of injury
+    accused: re.Pattern[str] | None  # "op verdenking van" right before an act: an accusation
     no_victims: re.Pattern[str]  # "geen gewonden", "niemand raakte gewond"
     not_people: re.Pattern[str]
     subset: re.Pattern[str]
@@ -84,6 +86,8 @@ def lexicon(language: str = "nl") -> Lexicon:
         groups=[(name, _word(pattern + r"\b")) for name, pattern in actors["groups"].items()],
         kinds=[(name, _word(pattern)) for name, pattern in figures["kinds"].items()],
         mentions={name: _word(pattern) for name, pattern in figures.get("mentions", {}).items()},
+        figure_only={name: _word(pattern) for name, pattern in figures.get("figure_only", {}).items()},
+        accused=(re.compile(figures["accused"]["pattern"], re.IGNORECASE) if "accused" in figures else None),
         no_victims=_word(figures["no_victims"]["pattern"]),
         not_people=re.compile(figures["not_people"]["pattern"], re.IGNORECASE),
         subset=re.compile(figures["subset"]["pattern"], re.IGNORECASE),

@@ -1,0 +1,128 @@
+"""Event patterns, death and injury words, places and figures as the EventDNA evaluation reads them, on our own Dutch
+sentences (nothing here comes from EventDNA)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from kroniek.analyse.pipeline import Analyser, AnalysisOptions
+from kroniek.evaluate.events import event_labels, gold_of, predict_document, with_sentence_breaks
+from kroniek.extract.stage import extract_article
+from kroniek.model import Article, Event
+
+
+@pytest.fixture(scope="module")
+def analyser() -> Iterator[Analyser]:
+    with Analyser(AnalysisOptions(deep="none")) as shallow:
+        yield shallow
+
+
+def document(*sentences: str) -> dict[str, Any]:
+    """An EventDNA-shaped document of our own sentences (no gold events)."""
+    spans, text = [], ""
+    for sentence in sentences:
+        if text:
+            text += " "
+        spans.append([len(text), len(text) + len(sentence)])
+        text += sentence
+    return {"id": "eigen", "text": text, "sentences": spans, "events": []}
+
+
+def predict(analyser: Analyser, *sentences: str) -> tuple[dict[str, Any], list[Event]]:
+    doc = document(*sentences)
+    article = Article(outlet="eventdna", text=with_sentence_breaks(doc), id="eigen", language="nl")
+    analysed = analyser.analyse(article)
+    events, claims = extract_article(article, analysed)
+    return predict_document(doc, events, claims, analysed), events
+
+
+def types(analyser: Analyser, sentence: str) -> set[str]:
+    predicted, _events = predict(analyser, sentence)
+    return {t for s in predicted["sentences"] for t in s["types"]}
+
+
+@pytest.mark.parametrize(("sentence", "expected", "absent"), [
+    # a ceasefire is not a strike; "staken ... in brand" is setting fire, not striking
+    ("De partijen kwamen een staakt-het-vuren overeen.", set(), {"Conflict/Demonstrate"}),
+    ("Jongeren staken vannacht auto's in brand in de wijk.", set(), {"Conflict/Demonstrate"}),
+    ("De havenarbeiders staken sinds maandag voor meer loon.", {"Conflict/Demonstrate"}, set()),
+    # "op straat" with "komen" is a protest, with "kosten" it is not
+    ("Tienduizenden mensen zijn zondag op straat gekomen tegen de bezuinigingen.", {"Conflict/Demonstrate"}, set()),
+    ("Een jaar soldaten op straat kostte de staat veel geld.", set(), {"Conflict/Demonstrate"}),
+    # a contest is no clash; a fight is
+    ("De supermarkten voeren een felle strijd om de klant.", set(), {"Conflict/Attack"}),
+    ("Op het perron is gisteravond een gevecht uitgebroken tussen twee groepen.", {"Conflict/Attack"}, set()),
+    # a weapon noun alone reports nothing; compounds of "aanslag" and bombs going off do
+    ("De speurders vonden explosieven in een garagebox.", set(), {"Conflict/Attack"}),
+    ("De slachtoffers van de terreuraanslagen eisen een hogere vergoeding.", {"Conflict/Attack"}, set()),
+    ("In drie dorpen gingen bommen af tijdens het feest.", {"Conflict/Attack"}, set()),
+    ("De belastingaanslag van dit jaar valt hoger uit.", set(), {"Conflict/Attack"}),
+    # robbery is a theft; shooting needs a target or "er werd geschoten"
+    ("Twee mannen pleegden een overval op een juwelier.", set(), {"Conflict/Attack"}),
+    ("Het wielerseizoen wordt zondag op gang geschoten.", set(), {"Conflict/Attack"}),
+    ("Er werd geschoten op een auto aan de rotonde.", {"Conflict/Attack"}, set()),
+    # pelting, wounding and stabbing people are attacks; hurting oneself or setting fire is not
+    ("Jongeren bekogelden de brandweer met stenen.", {"Conflict/Attack"}, set()),
+    ("Een man verwondde een conducteur met een mes.", {"Conflict/Attack"}, set()),
+    ("De jager verwondde zichzelf met zijn eigen geweer.", set(), {"Conflict/Attack"}),
+    ("De burgemeester werd tijdens een markt in de rug gestoken.", {"Conflict/Attack"}, set()),
+    ("Drie vuilnisbakken werden in brand gestoken.", set(), {"Conflict/Attack"}),
+])
+def test_event_patterns(analyser: Analyser, sentence: str, expected: set[str], absent: set[str]) -> None:
+    found = types(analyser, sentence)
+    assert expected <= found, found
+    assert not absent & found, found
+
+
+def test_abduction_is_not_an_attack_but_force_against_a_protest_is(analyser: Analyser) -> None:
+    _predicted, events = predict(analyser, "Rebellen hebben in het noorden drie hulpverleners ontvoerd.")
+    abduction = [e for e in events if e.sub_event_type == "Abduction/forced disappearance"]
+    assert abduction and "Conflict/Attack" not in event_labels(abduction[0])
+    _predicted, events = predict(analyser, "De politie zette traangas in tegen de betogers in Luik.")
+    protest = [e for e in events if e.sub_event_type == "Protest with intervention"]
+    assert protest and event_labels(protest[0]) >= {"Conflict/Attack", "Conflict/Demonstrate"}
+
+
+@pytest.mark.parametrize(("sentence", "expected", "absent"), [
+    ("Bij de brand kwamen een brandweerman en twee bewoners om.", {"Life/Die"}, set()),
+    ("In de vrachtwagen zijn twaalf migranten gestikt.", {"Life/Die"}, set()),
+    ("Een man schoot zichzelf dood in een park.", {"Life/Die"}, set()),
+    ("De vermiste wandelaar is dood aangetroffen in een ravijn.", {"Life/Die"}, set()),
+    ("Hij riep op tot zelfmoordaanslagen in Europa.", set(), {"Life/Die"}),
+    # a hospital alone is no injury; dying of one's wounds is a death
+    ("De minister werd naar het ziekenhuis gebracht voor een controle.", set(), {"Life/Injure"}),
+    ("De fietser overleed later aan zijn verwondingen.", {"Life/Die"}, {"Life/Injure"}),
+    ("De fietser liep zware verwondingen op.", {"Life/Injure"}, set()),
+    ("Bij de schipbreuk op het meer vielen geen gewonden.", set(), {"Life/Injure"}),
+    ("De skiër liep een beenbreuk op.", {"Life/Injure"}, set()),
+    ("Het bedrijf misbruikte de gegevens van zijn klanten.", set(), {"Life/Injure"}),
+    # an accusation is not a report of harm
+    ("De trainer is opgepakt op verdenking van seksueel misbruik.", {"Justice/ArrestJail"}, {"Life/Injure"}),
+    ("De politie onderzoekt de mishandeling van een buschauffeur.", {"Life/Injure"}, set()),
+])
+def test_death_and_injury_words(analyser: Analyser, sentence: str, expected: set[str], absent: set[str]) -> None:
+    found = types(analyser, sentence)
+    assert expected <= found, found
+    assert not absent & found, found
+
+
+def test_gold_victim_counts_are_not_ages_or_durations() -> None:
+    doc = document("Een jongen van 15 jaar is omgekomen.", "Bij het ongeval vielen 4 doden.")
+    doc["events"] = [
+        {"type": "Life", "subtype": "Die", "sentence": 0, "arguments": [
+            {"role": "Victim", "text": "Een jongen van 15 jaar"}]},
+        {"type": "Life", "subtype": "Die", "sentence": 1, "arguments": [
+            {"role": "Victim", "text": "4 doden"}]},
+        {"type": "Life", "subtype": "Die", "sentence": 1, "arguments": [
+            {"role": "Victim", "text": "Piet ( 71 )"}]},
+    ]
+    _types, _places, figures = gold_of(doc)
+    assert figures == [(1, "killed", 4)]
+
+
+def test_a_part_of_a_total_is_a_figure_too(analyser: Analyser) -> None:
+    predicted, _events = predict(analyser, "Bij de aanslag vielen zeker 30 doden, onder wie negen kinderen.")
+    assert sorted(f["value"] for f in predicted["figures"] if f["kind"] == "killed") == [9, 30]
