@@ -47,8 +47,11 @@ class Embedder:
         with self._lock:
             if self._session is None:
                 self._session = self._load()
-            vectors = self._session.run(["outputs"], {"inputs": [t or " " for t in texts]})[0]
-        array = np.asarray(vectors, dtype=np.float32)
+            # One text per run: the graph pads a batch to its longest text and the padding shifts the other
+            # rows' vectors (by up to 0.06), so a batch of texts would decide differently from the same texts
+            # in other batches (a resumed run, a different batch size). One by one costs the same on CPU.
+            rows = [self._session.run(["outputs"], {"inputs": [t or " "]})[0][0] for t in texts]
+        array = np.asarray(rows, dtype=np.float32)
         norms = np.linalg.norm(array, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         return array / norms  # type: ignore[no-any-return]

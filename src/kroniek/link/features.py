@@ -161,8 +161,10 @@ def extract_features(article: Article, document: Document | None = None,
     names: dict[str, str] = {}
     places: dict[str, str] = {}
     name_counts: Counter[str] = Counter()
+    outside_title: set[str] = set()  # distinct terms after the title: a stub has almost none
     if document is not None and document.sentences:
-        _terms_from_document(document, body_terms, names, name_counts)
+        title_end = len(title) if title and document.text.startswith(title) else 0
+        _terms_from_document(document, body_terms, names, name_counts, title_end, outside_title)
         for entity in document.entities:
             if entity.label == "MISC" and entity.country:
                 continue  # nationality adjectives: the words are already terms
@@ -176,6 +178,10 @@ def extract_features(article: Article, document: Document | None = None,
     else:
         text = article.text if title and article.text.startswith(title) else f"{title}\n\n{article.text}"
         _terms_from_text(text, body_terms, names, name_counts)
+        body_only: Counter[str] = Counter()
+        _terms_from_text(article.text[len(title):] if text == article.text else article.text, body_only, {},
+                         body_only)
+        outside_title = set(body_only)
     title_keys: set[str] = set()
     for token in _WORD.findall(title):
         if token[0].isupper() and fold(token) not in STOPWORDS and len(token) > 2 and not token.isupper():
@@ -189,7 +195,7 @@ def extract_features(article: Article, document: Document | None = None,
     terms: dict[str, float] = {t: float(c) for t, c in body_terms.items()}
     for key, count in name_counts.items():
         terms[key] = terms.get(key, 0.0) + count * opts.name_weight
-    distinct_body = len(terms)
+    distinct_body = len(outside_title)
     for key in title_keys:
         terms[key] = terms.get(key, 0.0) + 1.0  # the clusterer adds the title boost unless it is a rubric
     if len(terms) > opts.max_terms:
@@ -219,12 +225,14 @@ def _name_keys(display: str) -> list[str]:
 
 
 def _terms_from_document(document: Document, terms: Counter[str], names: dict[str, str],
-                         name_counts: Counter[str]) -> None:
+                         name_counts: Counter[str], title_end: int = 0, outside_title: set[str] | None = None) -> None:
+    """Terms and names of every sentence; ``outside_title`` collects the distinct ones after ``title_end``."""
     for sentence in document.sentences:
+        words: Counter[str] = Counter()
+        found: Counter[str] = Counter()
         tokens = sentence.tokens
         if not tokens:
-            _terms_from_text(document.text[sentence.start:sentence.end], terms, names, name_counts)
-            continue
+            _terms_from_text(document.text[sentence.start:sentence.end], words, names, found)
         for index, token in enumerate(tokens):
             text = token.text
             if not text or not text[0].isalpha():
@@ -232,11 +240,15 @@ def _terms_from_document(document: Document, terms: Counter[str], names: dict[st
             if index > 0 and _looks_like_name(text) and token.coarse_pos in ("", "SPEC", "N"):
                 key = NAME_PREFIX + fold(text)
                 names.setdefault(key, text)
-                name_counts[key] += 1
+                found[key] += 1
                 continue
             norm = normalise(token.lemma or text)
             if _keep(norm):
-                terms[norm] += 1
+                words[norm] += 1
+        terms.update(words)
+        name_counts.update(found)
+        if outside_title is not None and sentence.start >= title_end:
+            outside_title.update(words, found)
 
 
 def _looks_like_name(token: str) -> bool:

@@ -1,0 +1,48 @@
+"""What story clustering sees of an article: stubs measured without their title, embeddings that do not depend on
+the batch an article arrives in."""
+
+from __future__ import annotations
+
+import pytest
+
+from kroniek.analyse.pipeline import analyse_text
+from kroniek.link import embed
+from kroniek.link.features import extract_features
+from kroniek.link.stories import ClusterOptions, DocumentFrequencies, StoryClusterer
+from kroniek.model import Article, PartialDate
+
+STRIP_TITLE = "Kees en Keetje wandelen langs de nieuwe dijk bij Lauwersoog"
+
+
+def art(text: str, title: str, day: str, outlet: str = "krant") -> Article:
+    return Article(outlet=outlet, text=text, title=title, url=f"https://{outlet}.example/{abs(hash((text, day)))}",
+                   published=PartialDate.parse(day))
+
+
+def test_a_long_title_over_an_empty_body_is_a_stub_raw_and_analysed() -> None:
+    empty = art("", STRIP_TITLE, "2024-05-02")
+    raw = extract_features(empty)
+    analysed = extract_features(empty, analyse_text("", title=STRIP_TITLE, published=empty.published))
+    assert raw.body_terms == 0 and analysed.body_terms == 0  # the title's words are not body
+    assert len(raw.title_terms) >= 5  # ... although the title alone has plenty
+    body = art("De dijkgraaf opende vrijdag de versterkte zeedijk; wandelaars en fietsers mogen er weer op.",
+               STRIP_TITLE, "2024-05-02")
+    assert extract_features(body).body_terms >= 5
+
+
+def test_the_same_strip_on_other_days_stays_apart() -> None:
+    c = StoryClusterer(ClusterOptions(threshold=0.3, stub_terms=5, stub_threshold=0.8), DocumentFrequencies())
+    monday = c.assign(extract_features(art("", STRIP_TITLE, "2024-05-06")))
+    thursday = c.assign(extract_features(art("", STRIP_TITLE, "2024-05-09")))
+    assert thursday.created and thursday.story_id != monday.story_id
+
+
+@pytest.mark.skipif(not embed.available(), reason="the sentence-embedding model is not installed")
+def test_an_embedding_does_not_depend_on_its_batch() -> None:
+    short = "Brand in havenloods Harlingen"
+    long = ("De loods met kunstmest in de Harlinger haven is na de brand van donderdagnacht volledig verwoest. "
+            "Burgemeester Veenstra bedankte de brandweer en de bemanning van de blusboten. ") * 3
+    alone = embed.embed_texts([short])
+    together = embed.embed_texts([short, long])
+    assert alone is not None and together is not None
+    assert alone[0] == together[0]
