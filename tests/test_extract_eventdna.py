@@ -126,3 +126,53 @@ def test_gold_victim_counts_are_not_ages_or_durations() -> None:
 def test_a_part_of_a_total_is_a_figure_too(analyser: Analyser) -> None:
     predicted, _events = predict(analyser, "Bij de aanslag vielen zeker 30 doden, onder wie negen kinderen.")
     assert sorted(f["value"] for f in predicted["figures"] if f["kind"] == "killed") == [9, 30]
+
+
+def places_of(predicted: dict[str, Any], index: int = 0) -> list[str]:
+    return [p["text"] for p in predicted["places"] if p["sentence"] == index]
+
+
+def test_site_phrase_next_to_the_town(analyser: Analyser) -> None:
+    predicted, events = predict(analyser, "Een jongen uit Zwolle is neergestoken aan het Stationsplein in Deventer.")
+    attack = next(e for e in events if e.sub_event_type == "Attack")
+    assert attack.place is not None and attack.place.name == "Deventer"
+    assert [e.text for e in attack.evidence if e.field == "location"] == ["het Stationsplein"]
+    assert "Zwolle" not in places_of(predicted)
+    predicted, _events = predict(analyser, "In de luchthaven van Kortrijk is een vechtpartij uitgebroken.")
+    assert "de luchthaven van Kortrijk" in places_of(predicted)
+    predicted, _events = predict(analyser, "De agent werd in een drukke parenclub mishandeld.")
+    assert "een drukke parenclub" in places_of(predicted)
+
+
+def test_town_named_after_a_nationality_adjective(analyser: Analyser) -> None:
+    predicted, _events = predict(analyser, "In het Britse Lower Whitby is een agent neergestoken.")
+    assert "Lower Whitby" in places_of(predicted)
+    predicted, _events = predict(analyser, "In de Amerikaanse staat Vermont zijn drie mensen doodgeschoten.")
+    assert "Vermont" in places_of(predicted)
+
+
+def test_nationality_adjective_on_the_trigger_is_where(analyser: Analyser) -> None:
+    predicted, _events = predict(analyser, "Na de Armeense protesten werden veel mensen opgepakt.")
+    assert "Armeense" in places_of(predicted)
+    predicted, _events = predict(analyser, "De Syrische burgeroorlog duurt al jaren.")
+    assert "Syrische" in places_of(predicted)
+    predicted, _events = predict(analyser, "De Britse minister sprak over de aanslag.")
+    assert "Britse" not in places_of(predicted)
+
+
+def test_place_of_a_sentence_typed_by_a_figure_is_nearest_the_figure(analyser: Analyser) -> None:
+    predicted, _events = predict(analyser, "In Gent vierden de supporters feest, in Brugge raakten vier fans gewond.")
+    assert places_of(predicted)[0] == "Brugge"
+
+
+@pytest.mark.parametrize(("sentence", "expected", "absent"), [
+    ("De oorlog in Jemen duurt al jaren.", {"Conflict/Attack"}, set()),
+    ("Zijn grootvader vocht in de Tweede Wereldoorlog.", {"Conflict/Attack"}, set()),
+    ("De handelsoorlog met China drukt de beurzen.", set(), {"Conflict/Attack"}),
+    ("Het leger probeerde op te rukken naar de hoofdstad.", {"Conflict/Attack"}, set()),
+    ("De strijder werd vorige maand krijgsgevangen genomen.", {"Justice/ArrestJail"}, set()),
+])
+def test_war_advance_and_capture(analyser: Analyser, sentence: str, expected: set[str], absent: set[str]) -> None:
+    found = types(analyser, sentence)
+    assert expected <= found, found
+    assert not absent & found, found

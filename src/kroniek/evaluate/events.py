@@ -101,6 +101,7 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
             if labels & set(TARGETS):
                 places.append({"sentence": index, "text": place.text})
     figures = []
+    anchors: dict[int, int] = {}  # sentence -> offset in the document of what typed it (a figure, a death word)
     for claim in claims:
         index = _sentence_of(spans, claim.start)
         if index is None:
@@ -109,18 +110,21 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
             figures.append({"sentence": index, "kind": claim.kind, "value": claim.value})
             if "subset" not in claim.contexts:
                 types[index].add(CLAIM_LABELS[claim.kind])
+                anchors.setdefault(index, claim.start)
     lex = lexicon("nl")
     for index, (start, end) in enumerate(spans):
         sentence = text[start:end]
         if lex.no_victims.search(sentence):
             continue
         for kind, label in (("killed", "Life/Die"), ("injured", "Life/Injure")):
-            if reports_casualty(sentence, kind) is not None:
+            at = reports_casualty(sentence, kind)
+            if at is not None:
                 types[index].add(label)
-    # Sentences typed by figures or death/injury words have no event record of their own: their place is the
-    # place named in the sentence, as the event extractor would pick it.
+                anchors.setdefault(index, start + at)
+    # Sentences typed by figures or death/injury words have no event record of their own: their place is chosen as
+    # the event extractor would choose it, from the figure or the word that typed the sentence.
     if analysed is not None:
-        from kroniek.extract.events import DocumentContext, choose_place
+        from kroniek.extract.events import DocumentContext, choose_place, site_evidence
 
         context = DocumentContext.of(analysed)
         placed = {p["sentence"] for p in places}
@@ -128,18 +132,20 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
             index = _sentence_of(spans, sentence.start)
             if index is None or index in placed or not types.get(index, set()) & set(TARGETS):
                 continue
-            _place, evidence = choose_place(analysed, sentence_index, context, str(doc["id"]))
-            if evidence is not None and sentence.start <= evidence.start < sentence.end:
+            at = anchors.get(index, sentence.start)
+            _place, evidence = choose_place(analysed, sentence_index, context, str(doc["id"]), at)
+            local = evidence is not None and sentence.start <= evidence.start < sentence.end
+            if evidence is not None and local:
                 places.append({"sentence": index, "text": evidence.text})
-                continue
-            named = next((e for e in analysed.entities if e.label == "LOC" and e.sentence == sentence_index), None)
-            if named is not None:  # a place the gazetteer does not know ("Assebroekse Meersen")
-                places.append({"sentence": index, "text": named.text})
-                continue
-            phrase = lex.location_phrase.search(analysed.text[sentence.start:sentence.end]) \
-                if lex.location_phrase is not None else None
-            if phrase is not None:  # "in het ziekenhuis"
-                places.append({"sentence": index, "text": phrase.group("phrase")})
+            else:
+                named = next((e for e in analysed.entities if e.label == "LOC" and e.sentence == sentence_index),
+                             None)
+                if named is not None:  # a place the gazetteer does not know ("Assebroekse Meersen")
+                    places.append({"sentence": index, "text": named.text})
+            for site in site_evidence(analysed.text[sentence.start:sentence.end], sentence.start,
+                                      [(at - sentence.start, at - sentence.start)], lex, str(doc["id"]),
+                                      evidence.text if evidence is not None and local else None):
+                places.append({"sentence": index, "text": site.text})
     return {"id": doc["id"], "sentences": [{"index": i, "types": sorted(t)} for i, t in sorted(types.items())],
             "places": places, "figures": figures}
 

@@ -120,6 +120,36 @@ def choose_place(doc: Document, index: int, context: DocumentContext, article_id
     return None, None
 
 
+def site_evidence(sentence: str, offset: int, triggers: list[tuple[int, int]], lex: Lexicon, article_id: str,
+                  place_text: str | None = None) -> list[Evidence]:
+    """Where it happened in the sentence's own words, next to the gazetteer's place: the site phrase nearest the
+    trigger ("in de stationsbuurt", "aan het Priester Daensplein"), a town named the way news names towns abroad ("in
+    het Britse Salisbury", which the gazetteer may not know), and a nationality adjective on a trigger word itself
+    ("Palestijnse protesten", "de Syrische burgeroorlog": where, at country level). ``triggers`` are the trigger
+    words' spans in the sentence, the first one the event's own. Evidence "location", no coordinates."""
+    found: list[Evidence] = []
+
+    def add(start: int, end: int, text: str) -> None:
+        if text != place_text and all(e.text != text for e in found):
+            found.append(Evidence(article_id, offset + start, offset + end, "location", text))
+
+    anchor = triggers[0][0] if triggers else 0
+    for pattern in (lex.location_phrase, lex.place_name):
+        if pattern is None:
+            continue
+        phrases = list(pattern.finditer(sentence))
+        if phrases:  # nearest the trigger
+            near = min(phrases, key=lambda m: abs(m.start() - anchor))
+            add(near.start("phrase"), near.end("phrase"), near.group("phrase"))
+    for start, end in triggers:
+        window_start = max(0, start - 40)
+        adjective = re.search(r"([A-Z][\w\-]*[es])\s+$", sentence[window_start:start])
+        if adjective is not None and len(sentence[start:end].split()) == 1 \
+                and _gazetteer().country_for_demonym(adjective.group(1)):
+            add(window_start + adjective.start(1), window_start + adjective.end(1), adjective.group(1))
+    return found
+
+
 def _actor_country(sentence: str, match: re.Match[str], default: str | None) -> str | None:
     """A nationality word right before the actor noun ("Russische parachutisten") decides its country."""
     before = sentence[max(0, match.start() - 40):match.start()].split()
@@ -254,13 +284,10 @@ def _event(doc: Document, article: Article, index: int, offset: int, sentence: s
     place, place_evidence = choose_place(doc, index, context, article.id, offset + match.start())
     if place_evidence:
         evidence.append(place_evidence)
-    if (place_evidence is None or not offset <= place_evidence.start < offset + len(sentence)) \
-            and lex.location_phrase is not None:
-        phrases = list(lex.location_phrase.finditer(sentence))
-        if phrases:  # the article's own words for where, nearest the trigger
-            near = min(phrases, key=lambda m: abs(m.start() - match.start()))
-            evidence.append(Evidence(article.id, offset + near.start("phrase"), offset + near.end("phrase"),
-                                     "location", near.group("phrase")))
+    triggers = [(match.start(), match.end())] + [(m.start(), m.end()) for m in rule.pattern.finditer(sentence)
+                                                 if m.start() != match.start()]
+    evidence.extend(site_evidence(sentence, offset, triggers, lex, article.id,
+                                  place_evidence.text if place_evidence is not None else None))
     date = article.published
     if dates:
         mention = min(dates, key=lambda d: abs(d.start - match.start()))

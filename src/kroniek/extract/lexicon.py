@@ -47,6 +47,7 @@ class Lexicon:
     events: list[EventRule]
     intervention: re.Pattern[str]
     location_phrase: re.Pattern[str] | None
+    place_name: re.Pattern[str] | None
     excessive: re.Pattern[str]
     actors: list[ActorRule]
     groups: list[tuple[str, re.Pattern[str]]]
@@ -80,6 +81,7 @@ def lexicon(language: str = "nl") -> Lexicon:
                           r.get("issue", "")) for r in events["rule"]],
         intervention=_word(events["protest_intervention"]["pattern"]),
         location_phrase=(re.compile(events["location_phrase"]["pattern"]) if "location_phrase" in events else None),
+        place_name=(re.compile(events["place_name"]["pattern"]) if "place_name" in events else None),
         excessive=_word(events["protest_intervention"]["excessive"]),
         actors=[ActorRule(_word(a["pattern"] + r"\b"), a["type"], a["name"], a["role"], a["group"])
                 for a in actors["actor"]],
