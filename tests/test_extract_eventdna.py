@@ -171,6 +171,10 @@ def test_place_of_a_sentence_typed_by_a_figure_is_nearest_the_figure(analyser: A
     ("De handelsoorlog met China drukt de beurzen.", set(), {"Conflict/Attack"}),
     ("Het leger probeerde op te rukken naar de hoofdstad.", {"Conflict/Attack"}, set()),
     ("De strijder werd vorige maand krijgsgevangen genomen.", {"Justice/ArrestJail"}, set()),
+    # weapons fired, not weapon nouns; running someone over is a death, mostly a traffic one, not an attack
+    ("Het land voert de productie van raketten op.", set(), {"Conflict/Attack"}),
+    ("Vanuit de bergen werden raketten afgevuurd op de stad.", {"Conflict/Attack"}, set()),
+    ("Een fietser werd op de ring doodgereden.", {"Life/Die"}, {"Conflict/Attack"}),
 ])
 def test_war_advance_and_capture(analyser: Analyser, sentence: str, expected: set[str], absent: set[str]) -> None:
     found = types(analyser, sentence)
