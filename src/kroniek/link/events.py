@@ -20,6 +20,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from kroniek.link.features import fold
@@ -52,6 +53,7 @@ class MentionInfo:
 # --- field compatibility ----------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65_536)
 def _name(text: str | None) -> str:
     return " ".join(fold(text or "").replace("-", " ").split())
 
@@ -106,60 +108,75 @@ def type_key(event: Event) -> tuple[str, ...]:
     return (event.event_type,)
 
 
+def _place_key(place: Place) -> tuple[Any, ...]:
+    """Everything ``places_compatible`` reads: equal keys always give equal answers."""
+    return (place.geonameid, place.name, place.iso2, place.geo_precision, place.admin1, place.country)
+
+
+def _actor_key(actor: Actor | None) -> tuple[Any, ...] | None:
+    return None if actor is None else (actor.name, actor.plover_code, actor.actor_type, actor.country)
+
+
 @dataclass
 class _Cluster:
+    """A growing event. It keeps the distinct places, actor pairs and issues of its mentions, so a match costs
+    the number of distinct values (a handful) rather than the number of reports (hundreds in a big story)."""
+
+    key: tuple[Any, ...]  # (type key, happened): only mentions with the same key can join
+    index: int  # creation order: ties go to the older cluster
     mentions: list[MentionInfo] = field(default_factory=list)
     start: dt.date | None = None  # intersection of the dated mentions' periods
     end: dt.date | None = None
-
-    @property
-    def event_type(self) -> tuple[str, ...]:
-        return type_key(self.mentions[0].event)
-
-    @property
-    def happened(self) -> bool:
-        return _happened(self.mentions[0].event)
+    places: dict[tuple[Any, ...], Place] = field(default_factory=dict)
+    place_names: set[str] = field(default_factory=set)
+    actors: dict[tuple[Any, ...], tuple[Actor | None, Actor | None]] = field(default_factory=dict)
+    issues: set[str] = field(default_factory=set)
+    has_actor: list[bool] = field(default_factory=lambda: [False, False])
 
     def match(self, mention: MentionInfo) -> int | None:
         """None when the mention cannot be this event; else how many known fields agree (higher is better)."""
         ev = mention.event
-        if type_key(ev) != self.event_type or _happened(ev) != self.happened:
-            return None
         agreed = 0
         if ev.date is not None and self.start is not None and self.end is not None:
             if not (ev.date.value <= self.end and self.start <= ev.date.last_day):
                 return None
             agreed += 2 if ev.date.precision.rank >= DatePrecision.DAY.rank else 1
+        if ev.place is not None and not all(places_compatible(ev.place, p) for p in self.places.values()):
+            return None
         demonstration = ev.event_type in DEMONSTRATION_TYPES
-        for other in self.mentions:
-            o = other.event
-            if not places_compatible(ev.place, o.place):
-                return None
-            if demonstration:
-                if not issues_compatible(ev.issue, o.issue):
-                    return None
-            elif not (actors_compatible(ev.actor1, o.actor1) and actors_compatible(ev.actor2, o.actor2)):
-                return None
-        places = [o.event.place for o in self.mentions if o.event.place is not None]
-        if ev.place is not None and places:
-            agreed += 2 if any(_name(p.name) == _name(ev.place.name) for p in places) else 1
         if demonstration:
-            if ev.issue and any(o.event.issue for o in self.mentions):
+            if ev.issue and not all(issues_compatible(ev.issue, issue) for issue in self.issues):
+                return None
+        elif not all(actors_compatible(ev.actor1, a1) and actors_compatible(ev.actor2, a2)
+                     for a1, a2 in self.actors.values()):
+            return None
+        if ev.place is not None and self.places:
+            agreed += 2 if _name(ev.place.name) in self.place_names else 1
+        if demonstration:
+            if ev.issue and self.issues:
                 agreed += 1
         else:
-            for attr in ("actor1", "actor2"):
-                if getattr(ev, attr) is not None and any(getattr(o.event, attr) is not None for o in self.mentions):
-                    agreed += 1
+            agreed += int(ev.actor1 is not None and self.has_actor[0]) + int(ev.actor2 is not None
+                                                                              and self.has_actor[1])
         return agreed
 
     def add(self, mention: MentionInfo) -> None:
         self.mentions.append(mention)
-        date = mention.event.date
+        ev = mention.event
+        date = ev.date
         if date is not None:
             if self.start is None or self.end is None:
                 self.start, self.end = date.value, date.last_day
             else:
                 self.start, self.end = max(self.start, date.value), min(self.end, date.last_day)
+        if ev.place is not None:
+            self.places.setdefault(_place_key(ev.place), ev.place)
+            self.place_names.add(_name(ev.place.name))
+        self.actors.setdefault((_actor_key(ev.actor1), _actor_key(ev.actor2)), (ev.actor1, ev.actor2))
+        self.has_actor[0] = self.has_actor[0] or ev.actor1 is not None
+        self.has_actor[1] = self.has_actor[1] or ev.actor2 is not None
+        if ev.issue:
+            self.issues.add(ev.issue)
 
 
 def _order(mention: MentionInfo) -> tuple[int, int, int, int, str]:
@@ -172,19 +189,22 @@ def _order(mention: MentionInfo) -> tuple[int, int, int, int, str]:
 def cluster_mentions(mentions: Sequence[MentionInfo]) -> list[list[MentionInfo]]:
     """Greedy, order-independent in practice: the most precise reports found the events, vaguer ones join."""
     clusters: list[_Cluster] = []
+    by_key: dict[tuple[Any, ...], list[_Cluster]] = {}
     for mention in sorted(mentions, key=_order):
+        key = (type_key(mention.event), _happened(mention.event))
         best: tuple[int, int, int] | None = None
         chosen: _Cluster | None = None
-        for index, cluster in enumerate(clusters):
+        for cluster in by_key.get(key, ()):
             agreed = cluster.match(mention)
             if agreed is None:
                 continue
-            key = (agreed, len(cluster.mentions), -index)
-            if best is None or key > best:
-                best, chosen = key, cluster
+            rank = (agreed, len(cluster.mentions), -cluster.index)
+            if best is None or rank > best:
+                best, chosen = rank, cluster
         if chosen is None:
-            chosen = _Cluster()
+            chosen = _Cluster(key=key, index=len(clusters))
             clusters.append(chosen)
+            by_key.setdefault(key, []).append(chosen)
         chosen.add(mention)
     return [sorted(c.mentions, key=lambda m: (m.seq, m.event.sentence, m.id)) for c in clusters]
 

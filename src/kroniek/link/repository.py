@@ -232,6 +232,9 @@ class LinkRepository:
         for claim_id, event_id in sorted(assignment.items()):
             conn.execute(update(schema.claims).where(schema.claims.c.id == claim_id).values(event_id=event_id))
 
+    def set_claim_data(self, conn: Connection, claim_id: str, data: str) -> None:
+        conn.execute(update(schema.claims).where(schema.claims.c.id == claim_id).values(data=data))
+
     def unlinked_mention_articles(self, conn: Connection, limit: int = 5000) -> list[str]:
         rows = conn.execute(select(schema.mentions.c.article_id).where(schema.mentions.c.event_id.is_(None))
                             .distinct().limit(limit))

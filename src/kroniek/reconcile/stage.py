@@ -57,21 +57,34 @@ def _context(text: str, start: int, end: int) -> tuple[str, str]:
 
 def claim_views(repo: LinkRepository, conn: Connection, articles: Sequence[Any]) -> list[tuple[str | None,
                                                                                                ClaimView]]:
-    """(canonical event id or None, view) for every claim of the story's articles."""
+    """(canonical event id or None, view) for every claim of the story's articles.
+
+    The text around a figure is read from the article once and kept with the claim (``data["context"]``), so
+    reconciling a story again later reads claims only, not every article's text: the cost of a new article does
+    not grow with the size of the story it joins. Re-extraction rewrites the claim and drops the copy.
+    """
     by_id = {row.id: row for row in articles}
     rows = repo.claim_rows(conn, list(by_id))
     if not rows:
         return []
-    texts = article_texts(conn, sorted({row.article_id for row in rows}))
+    datas = {row.id: loads(row.data) for row in rows}
+    missing = sorted({row.article_id for row in rows if not isinstance(datas[row.id].get("context"), dict)})
+    texts = article_texts(conn, missing) if missing else {}
     views: list[tuple[str | None, ClaimView]] = []
     for row in rows:
-        claim = Claim.from_dict(loads(row.data))
+        data = datas[row.id]
+        claim = Claim.from_dict(data)
+        context = data.get("context")
+        if not isinstance(context, dict):
+            title, body = texts.get(row.article_id, ("", ""))
+            text = f"{title}\n\n{body}" if title else body  # the Document text offsets point into
+            before, sentence = _context(text, claim.start, claim.end)
+            context = {"before": before, "sentence": sentence}
+            repo.set_claim_data(conn, row.id, dumps(data | {"context": context}))
         article = by_id[row.article_id]
-        title, body = texts.get(row.article_id, ("", ""))
-        text = f"{title}\n\n{body}" if title else body  # the Document text offsets point into
-        before, sentence = _context(text, claim.start, claim.end)
         views.append((row.event_id, ClaimView(claim, outlet=article.outlet, published_at=article.published_at,
-                                              seq=int(article.seq), before=before, sentence=sentence)))
+                                              seq=int(article.seq), before=str(context.get("before") or ""),
+                                              sentence=str(context.get("sentence") or ""))))
     return views
 
 
@@ -90,12 +103,14 @@ def reconcile_story(repo: LinkRepository, conn: Connection, story_id: str, repor
         else:
             loose.append(view)
     # Which events of the same type each article reports: the scope of a total over several days or places.
+    reported: dict[tuple[str, Any], list[str]] = {}  # (article, event type) -> its events, in story order
+    for event_id, data in events.items():
+        for article_id in dict.fromkeys(data.get("article_ids") or []):
+            reported.setdefault((article_id, data.get("event_type")), []).append(event_id)
     article_events: dict[str, list[str]] = {}
     for event_id, data in events.items():
         for article_id in data.get("article_ids") or []:
-            siblings = [other for other, d in events.items()
-                        if article_id in (d.get("article_ids") or []) and d.get("event_type") == data.get("event_type")]
-            article_events[f"{article_id}|{event_id}"] = siblings
+            article_events[f"{article_id}|{event_id}"] = reported[(article_id, data.get("event_type"))]
     per_event = split_spanning(per_event, article_events)
     now = utcnow()
     story_rows: list[dict[str, Any]] = []
