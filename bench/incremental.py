@@ -14,9 +14,11 @@ What is measured, per archive size:
   large/small ratio overall and without the analyse stage (the stages that read the archive).
 
     .venv/bin/python bench/incremental.py --small 1000 --large 100000 [--new 50] [--batches 3]
-        [--deep triage|all|none] [--keep DIR] [--json]
+        [--deep triage|all|none] [--keep DIR [--reuse]] [--json]
 
-With --keep the stores stay in DIR (archive-<size>.db), e.g. to serve the large one with bench/latency.py --db.
+With --keep the stores stay in DIR: archive-<size>.db as filled (pristine: the new articles are added to a copy,
+measured-<size>.db), e.g. to serve the large one with bench/latency.py --db, or to measure again later without
+refilling (--reuse).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -40,6 +43,7 @@ from kroniek.config import load_settings
 from kroniek.extract.stage import ExtractStage
 from kroniek.ingest import ingest_paths
 from kroniek.link.stage import LinkStage
+from kroniek.pipeline import Stage
 from kroniek.reconcile.stage import ReconcileStage
 from kroniek.store.repository import Store
 
@@ -85,9 +89,14 @@ def write_jsonl(rows: Iterator[dict[str, str]] | list[dict[str, str]], path: Pat
     return path
 
 
-def measure(size: int, fresh: list[list[dict[str, str]]], deep: str, holdout: set[str],
-            workdir: Path) -> dict[str, Any]:
-    settings = load_settings(db_url=f"sqlite:///{workdir / f'archive-{size}.db'}")
+def build_archive(size: int, holdout: set[str], workdir: Path, reuse: bool) -> float | None:
+    """archive-<size>.db, filled with deep=none; kept pristine (the new articles go into a copy of it). With
+    ``reuse`` an archive already in ``workdir`` is taken as it is; its fill time is then unknown (None)."""
+    path = workdir / f"archive-{size}.db"
+    if reuse and path.exists():
+        return None
+    path.unlink(missing_ok=True)
+    settings = load_settings(db_url=f"sqlite:///{path}")
     settings.data["analyse"]["deep"] = "none"
     store = Store.open(settings.db_url)
     try:
@@ -95,14 +104,26 @@ def measure(size: int, fresh: list[list[dict[str, str]]], deep: str, holdout: se
         ingest_paths(store, [str(write_jsonl(archive_rows(size, holdout), workdir / f"archive-{size}.jsonl"))],
                      batch_size=1000)
         pipeline.run(store, settings)
-        fill_seconds = time.perf_counter() - started
+        return time.perf_counter() - started
+    finally:
+        store.close()
+
+
+def measure(size: int, fresh: list[list[dict[str, str]]], deep: str, holdout: set[str],
+            workdir: Path, reuse: bool = False) -> dict[str, Any]:
+    fill_seconds = build_archive(size, holdout, workdir, reuse)
+    copy = workdir / f"measured-{size}.db"
+    shutil.copyfile(workdir / f"archive-{size}.db", copy)
+    settings = load_settings(db_url=f"sqlite:///{copy}")
+    store = Store.open(settings.db_url)
+    try:
         archive = store.count_articles()
         settings.data["analyse"]["deep"] = deep
         batches: list[dict[str, float]] = []
         with Analyser(AnalysisOptions.from_settings(settings.section("analyse"))) as analyser:
             if deep != "none":
                 _ = analyser.frog  # Frog's start-up is not a per-article cost
-            stages = [AnalyseStage(analyser), ExtractStage(), LinkStage(), ReconcileStage()]
+            stages: list[Stage] = [AnalyseStage(analyser), ExtractStage(), LinkStage(), ReconcileStage()]
             for number, rows in enumerate(fresh):
                 path = write_jsonl(rows, workdir / f"new-{size}-{number}.jsonl")
                 started = time.perf_counter()
@@ -118,9 +139,11 @@ def measure(size: int, fresh: list[list[dict[str, str]]], deep: str, holdout: se
                 batches.append(timing)
     finally:
         store.close()
+        copy.unlink(missing_ok=True)
     median = {key: round(statistics.median(b[key] for b in batches), 2) for key in ("total", *STAGES)}
     return {"archive": archive, "new_per_batch": len(fresh[0]), "batches": len(fresh),
-            "fill_seconds": round(fill_seconds, 1), "ms_per_new_article": median["total"],
+            "fill_seconds": None if fill_seconds is None else round(fill_seconds, 1),
+            "ms_per_new_article": median["total"],
             "stages_ms_per_article": {k: median[k] for k in STAGES},
             "batch_ms_per_article": [round(b["total"], 2) for b in batches]}
 
@@ -134,8 +157,12 @@ def main() -> None:
     parser.add_argument("--deep", choices=["triage", "all", "none"], default=None,
                         help="analysis of the new articles (default: the configured analyse.deep)")
     parser.add_argument("--keep", type=Path, default=None, help="build and keep the stores in this directory")
+    parser.add_argument("--reuse", action="store_true",
+                        help="take archive-<size>.db already in --keep DIR instead of filling it again")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if args.reuse and not args.keep:
+        parser.error("--reuse needs --keep DIR")
     deep = args.deep or str(load_settings().get("analyse", "deep", "triage"))
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
@@ -146,8 +173,8 @@ def main() -> None:
     rows = new_rows(holdout)
     fresh = [rows[i * args.new:(i + 1) * args.new] for i in range(args.batches)]
     started = time.perf_counter()
-    small = measure(args.small, fresh, deep, holdout, workdir)
-    large = measure(args.large, fresh, deep, holdout, workdir)
+    small = measure(args.small, fresh, deep, holdout, workdir, args.reuse)
+    large = measure(args.large, fresh, deep, holdout, workdir, args.reuse)
 
     def without_analyse(item: dict[str, Any]) -> float:
         stages = item["stages_ms_per_article"]
@@ -170,7 +197,8 @@ def main() -> None:
     for item in (small, large):
         stages = ", ".join(f"{k} {v}" for k, v in item["stages_ms_per_article"].items())
         print(f"archive {item['archive']:>7,}: {item['ms_per_new_article']:8.2f} ms per new article ({stages}); "
-              f"batches {item['batch_ms_per_article']}; archive filled (deep=none) in {item['fill_seconds']} s")
+              f"batches {item['batch_ms_per_article']}; archive filled (deep=none) in "
+              f"{'(reused)' if item['fill_seconds'] is None else str(item['fill_seconds']) + ' s'}")
     print(f"ratio large/small: {result['ratio']} overall, {result['ratio_without_analyse']} without the analyse "
           f"stage (target ≤ 1.5); bench wall time {result['wall_seconds']} s")
     if args.keep:
