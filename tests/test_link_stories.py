@@ -194,3 +194,18 @@ def test_document_lemmas_and_entities_are_used() -> None:
     features = extract_features(article, doc)
     assert normalise("protesteren") in features.terms and normalise("demonstranten") in features.terms
     assert "@almaty" in features.terms and features.places == {"@almaty": "Almaty"}
+
+
+@pytest.mark.parametrize(("gap_days", "together"), [(2, True), (20, True), (45, False)])
+def test_default_settings_keep_close_follow_ups_for_weeks(store: Store, monkeypatch: pytest.MonkeyPatch,
+                                                          gap_days: int, together: bool) -> None:
+    from kroniek.link import embed
+
+    # A close follow-up 20 days later still joins (half-life 14 days, not 7); 45 days later it starts a story.
+    monkeypatch.setattr(embed, "available", lambda: False)  # the fallback scale: the same on every machine
+    first = dt.date(2024, 5, 2)
+    a = art(HARLINGEN_A, "Leeuwarder Courant", first.isoformat(), "Grote brand in havenloods Harlingen")
+    later = (first + dt.timedelta(days=gap_days)).isoformat()
+    b = art(HARLINGEN_B, "NOS", later, "Havenloods Harlingen verwoest door brand")
+    run_link(store, [a, b])
+    assert (story_of(store, a.id) == story_of(store, b.id)) is together

@@ -46,3 +46,12 @@ def test_an_embedding_does_not_depend_on_its_batch() -> None:
     together = embed.embed_texts([short, long])
     assert alone is not None and together is not None
     assert alone[0] == together[0]
+
+
+def test_the_embedding_reads_the_first_thousand_characters_by_default() -> None:
+    filler = "De gemeenteraad vergaderde lang over de begroting en de nieuwe bibliotheek. " * 10  # ~770 chars
+    text = filler + "Pas daarna kwam de brand in de haven van Harlingen ter sprake."
+    article = art(text, "Raad vergadert", "2024-05-02")
+    lead = extract_features(article).lead
+    assert lead.startswith("Raad vergadert. ") and "Harlingen" in lead
+    assert len(lead) <= len("Raad vergadert. ") + 1000

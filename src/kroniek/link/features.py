@@ -129,7 +129,7 @@ class ArticleFeatures:
 class FeatureOptions:
     name_weight: float = 1.0  # multiplier on @name counts (before idf)
     max_terms: int = 400  # keep the most frequent terms of very long articles
-    lead_chars: int = 600
+    lead_chars: int = 1000  # text read by the sentence embedding (after the title)
 
     @classmethod
     def from_settings(cls, section: Mapping[str, object]) -> FeatureOptions:
