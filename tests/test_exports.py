@@ -308,7 +308,12 @@ def test_story_json_has_timeline_and_figures(exports: Exports, route: str) -> No
     listed = exports.client.get("/api/stories", params={"limit": 500}).json()
     assert [s["id"] for s in stories] == [s["id"] for s in listed["items"]], "every story, in the list's order"
     for story in stories:
-        assert story == exports.client.get(f"/api/stories/{story['id']}").json(), "the story page's content"
+        assert story == exports.client.get(f"/api/stories/{story['id']}", params={"full": "true"}).json(), \
+            "the story page's content, events in full"
+        summary = exports.client.get(f"/api/stories/{story['id']}").json()
+        assert [e["id"] for e in summary["events"]] == [e["id"] for e in story["events"]]
+        assert all("mentions" not in e and e["mention_count"] == len(full["mentions"]) >= 1
+                   for e, full in zip(summary["events"], story["events"], strict=True))
         assert {"id", "title", "first_seen", "last_seen", "articles", "coverage", "events", "figures",
                 "merges", "names"} <= set(story)
         assert len(story["articles"]) == story["article_count"]

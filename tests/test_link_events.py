@@ -168,3 +168,83 @@ def test_merged_event_ids_redirect_and_are_reported_as_deleted(store: Store) -> 
     assert [(d["old_id"], d["new_id"]) for d in deleted_events(store)] == [(gone, survivor["id"])]
     redirected = get_event(store, gone)
     assert redirected is not None and redirected["id"] == survivor["id"] and redirected["redirected_from"] == gone
+
+
+def reference_clusters(mentions: list[MentionInfo]) -> list[list[MentionInfo]]:
+    """ACLED's rule checked naively against every member of every cluster (the plain reading of the rule that
+    the indexed clustering must reproduce exactly)."""
+    from kroniek.link.events import (
+        DEMONSTRATION_TYPES,
+        _name,
+        _order,
+        actors_compatible,
+        issues_compatible,
+        type_key,
+    )
+    from kroniek.model import DatePrecision
+
+    clusters: list[list[MentionInfo]] = []
+    spans: list[tuple[dt.date | None, dt.date | None]] = []
+    for mention in sorted(mentions, key=_order):
+        ev = mention.event
+        best: tuple[int, int, int] | None = None
+        chosen = -1
+        for index, members in enumerate(clusters):
+            first = members[0].event
+            if type_key(ev) != type_key(first) or ev.happened != first.happened:
+                continue
+            agreed = 0
+            start, end = spans[index]
+            if ev.date is not None and start is not None and end is not None:
+                if not (ev.date.value <= end and start <= ev.date.last_day):
+                    continue
+                agreed += 2 if ev.date.precision.rank >= DatePrecision.DAY.rank else 1
+            demo = ev.event_type in DEMONSTRATION_TYPES
+            if not all(places_compatible(ev.place, o.event.place) and (
+                    issues_compatible(ev.issue, o.event.issue) if demo else
+                    actors_compatible(ev.actor1, o.event.actor1) and actors_compatible(ev.actor2, o.event.actor2))
+                       for o in members):
+                continue
+            places = [o.event.place for o in members if o.event.place is not None]
+            if ev.place is not None and places:
+                agreed += 2 if any(_name(p.name) == _name(ev.place.name) for p in places) else 1
+            if demo:
+                agreed += int(bool(ev.issue) and any(o.event.issue for o in members))
+            else:
+                for attr in ("actor1", "actor2"):
+                    agreed += int(getattr(ev, attr) is not None and
+                                  any(getattr(o.event, attr) is not None for o in members))
+            key = (agreed, len(members), -index)
+            if best is None or key > best:
+                best, chosen = key, index
+        if chosen < 0:
+            clusters.append([])
+            spans.append((None, None))
+            chosen = len(clusters) - 1
+        clusters[chosen].append(mention)
+        if ev.date is not None:
+            start, end = spans[chosen]
+            spans[chosen] = ((ev.date.value, ev.date.last_day) if start is None or end is None
+                             else (max(start, ev.date.value), min(end, ev.date.last_day)))
+    return [sorted(c, key=lambda m: (m.seq, m.event.sentence, m.id)) for c in clusters]
+
+
+def test_indexed_clustering_equals_the_naive_rule_on_random_reports() -> None:
+    import random
+
+    rng = random.Random(4)
+    places = [AMSTERDAM, ROTTERDAM, NETHERLANDS, None]
+    actors = [POLICE, FARMERS, Actor("Politie", "State forces", "NL"), None]
+    days = ["2024-03-04", "2024-03-05", "2024-03", "2024", None]
+    kinds = [("Strategic developments", "Arrests"), ("Protests", "Peaceful protest"), ("Riots", "Mob violence"),
+             ("Strategic developments", "Change to group/activity")]
+    for trial in range(40):
+        reports = []
+        for number in range(rng.randrange(2, 40)):
+            event_type, sub = rng.choice(kinds)
+            reports.append(info(mention(f"a{trial}-{number % 7}", number, rng.choice(days), rng.choice(places),
+                                        event_type, sub, rng.choice(actors), rng.choice(actors),
+                                        rng.choice([None, "pensioen", "stikstof"]),
+                                        rng.choice([None, None, None, ["negated"]])), seq=number % 7))
+        expected = [[m.id for m in c] for c in reference_clusters(reports)]
+        assert [[m.id for m in c] for c in cluster_mentions(reports)] == expected, trial

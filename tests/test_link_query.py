@@ -133,3 +133,97 @@ def test_story_names_have_one_type_across_articles(tmp_path: Path) -> None:
         assert names["Piet Jansen"]["articles"] == 3 and names["Zwolle"]["label"] == "LOC"
     finally:
         store.close()
+
+
+def test_story_names_from_kept_rows_equal_those_from_the_analyses(tmp_path: Path) -> None:
+    """The link stage keeps each article's names; the story page's vote over those rows is the vote over the
+    stored analyses (the fallback for articles linked before the rows existed), and "no names" is kept too."""
+    from kroniek.analyse.document import document_hash
+    from kroniek.link.query import story_names
+    from kroniek.model import Document, Entity
+    from kroniek.store import schema
+
+    store = Store.open(f"sqlite:///{tmp_path / 'kept.db'}")
+    try:
+        texts = ["Minister De Vries bezocht Zwolle.", "De Vries sprak in Zwolle met Rijkswaterstaat.",
+                 "Het water steeg verder."]
+        articles = [Article(outlet=f"o{i}", title="Hoog water bij Zwolle", text=text,
+                            published=PartialDate.parse("2024-01-0" + str(i + 2))) for i, text in enumerate(texts)]
+        store.ingest_batch(articles)
+        labels = [[("De Vries", "PER", 9), ("Zwolle", "LOC", 26)],
+                  [("De Vries", "PER", 0), ("Zwolle", "LOC", 15), ("Rijkswaterstaat", "ORG", 26)], []]
+        with store.engine.begin() as conn:
+            for article, found in zip(articles, labels, strict=True):
+                entities = [Entity(text, label, start, start + len(text), 0) for text, label, start in found]
+                store.save_document(conn, document_hash(article), Document(article.id, article.text, "nl",
+                                                                           entities=entities, analyser="test"))
+        LinkStage().run(store, load_settings())
+        ids = [a.id for a in articles]
+        with store.engine.connect() as conn:
+            kept = {(r.article_id, r.label) for r in conn.execute(schema.article_names.select())}
+        assert (ids[2], "") in kept, "an article without names says so"
+        assert (ids[1], "ORG") in kept and (ids[0], "PER") in kept
+        from_rows = story_names(store, ids)
+        with store.engine.begin() as conn:
+            conn.execute(schema.article_names.delete())
+        assert story_names(store, ids) == from_rows, "the analyses give the same vote"
+        names = {n["name"]: n for n in from_rows}
+        assert names["De Vries"]["articles"] == 2 and names["Zwolle"]["label"] == "LOC"
+    finally:
+        store.close()
+
+
+def test_event_pages_read_in_timeline_order_and_summaries_leave_out_mentions(store: Store) -> None:
+    """Dated events by date then id, undated ones last; any page of the list is the same slice of the whole list,
+    across the dated/undated boundary; summaries keep every field but the mentions (counted)."""
+    build(store)
+    extra = Article(outlet="NOS", title="Boeren protesteren", text="Boeren protesteerden bij het provinciehuis.",
+                    url="https://nos.example/1", published=PartialDate.parse("2024-10-05"))
+    store.ingest_batch([extra])
+    events = [Event(article_id=extra.id, sentence=index, trigger="protesteerden", disorder_type="Demonstrations",
+                    event_type="Protests", sub_event_type="Peaceful protest", plover_type="PROTEST",
+                    actor1=Actor("Boeren", "Protesters", "NL"), place=Place(name, "Nederland", "NL", 528, None,
+                                                                            52.0, 5.0, 1),
+                    date=PartialDate.parse(day) if day else None, issue=name)
+              for index, (name, day) in enumerate((("Arnhem", None), ("Zwolle", "2024-09-30"), ("Assen", None),
+                                                   ("Lelystad", "2024-10-01")))]
+    with store.engine.begin() as conn:
+        store.replace_extractions(conn, extra.id, events, [])
+    LinkStage().run(store, load_settings())
+    whole = query.list_events(store)
+    starts = [e["date_start"] for e in whole]
+    dated = [s for s in starts if s is not None]
+    assert dated == sorted(dated) and starts[len(dated):] == [None] * (len(starts) - len(dated))
+    assert len(dated) >= 3 and len(starts) - len(dated) == 2
+    assert query.count_events(store) == len(whole)
+    for limit in (1, 2, 3):
+        for offset in range(len(whole) + 1):
+            page = query.list_events(store, limit=limit, offset=offset)
+            assert [e["id"] for e in page] == [e["id"] for e in whole[offset:offset + limit]], (limit, offset)
+    summaries = query.list_events(store, full=False)
+    for full, summary in zip(whole, summaries, strict=True):
+        assert "mentions" not in summary and summary["mention_count"] == len(full["mentions"])
+        assert {k: v for k, v in full.items() if k not in ("mentions", "history")} == \
+            {k: v for k, v in summary.items() if k not in ("mention_count", "summary")}
+
+
+def test_story_list_events_are_summaries_and_zero_leaves_them_out(store: Store) -> None:
+    build(store)
+    [story] = query.list_stories(store, events_per_story=20)
+    assert story["event_count"] == 1 and "mentions" not in story["events"][0]
+    assert story["events"][0]["mention_count"] == 2
+    [bare] = query.list_stories(store, events_per_story=0)
+    assert bare["events"] == [] and bare["id"] == story["id"]
+    [full] = query.list_stories(store)
+    assert len(full["events"][0]["mentions"]) == 2
+
+
+def test_event_summary_falls_back_to_data_for_rows_without_one(store: Store) -> None:
+    """Events written before summaries existed (summary NULL) are summarised from their data on read."""
+    from kroniek.store import schema
+
+    build(store)
+    before = query.list_events(store, full=False)
+    with store.engine.begin() as conn:
+        conn.execute(schema.events.update().values(summary=None))
+    assert query.list_events(store, full=False) == before

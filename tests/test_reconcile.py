@@ -3,6 +3,8 @@ contradiction, subsets, totals split over events, and explanations that name the
 
 from __future__ import annotations
 
+import json
+
 from kroniek.config import load_settings
 from kroniek.link.query import get_event, get_story, list_events
 from kroniek.link.stage import LinkStage
@@ -145,3 +147,43 @@ def test_stage_writes_figures_fatalities_and_notes(store: Store) -> None:
     assert story is not None and {f["kind"] for f in story["figures"]} == {"killed"}
     again = get_event(store, event["id"])
     assert again is not None and again["figures"] == event["figures"]
+
+
+def test_context_is_read_once_and_kept_with_the_claim(store: Store) -> None:
+    """Reconciling a story again reads the claims, not the articles' text: the context around a figure (the
+    subset and span cues) is kept with the claim the first time."""
+    from kroniek.store import schema
+
+    a = Article(outlet="Stadsblad", url="https://stadsblad.example/1", published=PartialDate.parse("2024-04-02"),
+                title="Brand in Deventer", text="Bij de brand in Deventer zijn volgens de brandweer vijf mensen "
+                                                "gewond geraakt, onder wie twee kinderen.")
+    store.ingest_batch([a])
+    five, two = a.text.index("vijf"), a.text.index("twee")
+    ev = Event(article_id=a.id, sentence=0, trigger="brand", disorder_type="Strategic developments",
+               event_type="Strategic developments", sub_event_type="Other", plover_type="OTHER",
+               place=PLACE, date=PartialDate.parse("2024-04-02"))
+    title = len(a.title or "") + 2  # Document offsets count the title and a blank line
+    claims = [Claim("injured", a.id, title + five, title + five + 4, "vijf", value=5, low=5, high=5,
+                    attribution=[a.outlet, "de brandweer"], event_id=ev.id),
+              Claim("injured", a.id, title + two, title + two + 4, "twee", value=2, low=2, high=2,
+                    attribution=[a.outlet], event_id=ev.id)]
+    with store.engine.begin() as conn:
+        store.replace_extractions(conn, a.id, [ev], claims)
+    LinkStage().run(store, load_settings())
+    ReconcileStage().run(store, load_settings())
+    [event] = list_events(store)
+    kept = {c["text"]: c for c in (json.loads(r.data) for r in store.engine.connect().execute(
+        schema.claims.select()))}
+    assert "onder wie" in kept["twee"]["context"]["before"] and "vijf" in kept["vijf"]["context"]["sentence"]
+    subset = next(row for f in event["figures"] for row in f["claims"] if row["text"] == "twee")
+    with store.engine.begin() as conn:  # the text is gone: only the kept context can still tell "onder wie"
+        conn.execute(schema.articles.update().values(text="", title=""))
+    from kroniek.link.repository import LinkRepository
+    from kroniek.pipeline import StageReport
+    from kroniek.reconcile.stage import reconcile_story
+
+    with store.engine.begin() as conn:
+        reconcile_story(LinkRepository(store), conn, event["story_id"],
+                        StageReport("reconcile", counts={"stories": 0, "events_updated": 0, "disagreements": 0}))
+    [again] = list_events(store)
+    assert again["figures"] == event["figures"] and subset in [r for f in again["figures"] for r in f["claims"]]

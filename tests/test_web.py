@@ -98,3 +98,19 @@ def test_exports(client: TestClient) -> None:
     plover = client.get("/api/export/plover").json()
     assert all({"event_type", "mode", "context", "actor", "recipient"} <= set(p) for p in plover)
     assert client.get("/openapi.json").json()["openapi"]
+
+
+def test_story_page_lists_at_most_page_rows_and_says_how_many_more(client: TestClient,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from kroniek.serve import app as app_module
+
+    story = next(s for s in client.get("/api/stories").json()["items"] if s["article_count"] == 2)
+    full = client.get(f"/api/stories/{story['id']}", params={"full": "true"}).json()
+    summary = client.get(f"/api/stories/{story['id']}").json()
+    assert all("mentions" in e for e in full["events"]) and not any("mentions" in e for e in summary["events"])
+    assert "more articles" not in client.get(f"/stories/{story['id']}").text
+    monkeypatch.setattr(app_module, "PAGE_ROWS", 1)
+    page = client.get(f"/stories/{story['id']}").text
+    assert page.count('<li><a href="/articles/') == 1 and "1 more articles" in page
+    if len(full["events"]) > 1:
+        assert f"{len(full['events']) - 1} more events" in page

@@ -26,7 +26,7 @@ def iter_events(store: Store, happened_only: bool = True) -> Iterator[dict[str, 
 def iter_stories(store: Store) -> Iterator[dict[str, Any]]:
     offset = 0
     while True:
-        page = list_stories(store, limit=PAGE, offset=offset)
+        page = list_stories(store, limit=PAGE, offset=offset, events_per_story=0)  # ids; get_story has the rest
         if not page:
             return
         for story in page:

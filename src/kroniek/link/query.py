@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 
+from kroniek.link.names import NAME_LABELS, article_names_of
 from kroniek.link.repository import (
     LinkRepository,
     event_keys,
     key_value,
     loads,
     story_keys,
+    summarize_event,
 )
 from kroniek.store import schema
 from kroniek.store.repository import Store
@@ -63,6 +65,36 @@ def event_dict(row: Any) -> dict[str, Any]:
     return data
 
 
+def event_summary_dict(row: Any) -> dict[str, Any]:
+    """``event_dict`` without the mentions, read from the small ``summary`` column when the row has one."""
+    summary = getattr(row, "summary", None)
+    if not summary:
+        return summarize_event(event_dict(row))
+    data: dict[str, Any] = dict(loads(summary))
+    data["id"] = row.id
+    data["story_id"] = row.story_id
+    data["fatalities"] = row.fatalities
+    for key, empty in (("figures", []), ("notes", ""), ("merged_ids", []), ("outlets", []), ("contexts", []),
+                       ("assoc_actors", []), ("happened", True)):
+        data.setdefault(key, empty)
+    data["updated_at"] = _iso(row.updated_at)
+    return data
+
+
+def _columns(full: bool) -> list[Any]:
+    """The event columns a read needs: ``data`` for full events; for summaries the ``summary`` column, and
+    ``data`` only for rows written before summaries existed."""
+    e = schema.events
+    base = [e.c.id, e.c.story_id, e.c.fatalities, e.c.updated_at, e.c.date_start]
+    if full:
+        return [*base, e.c.data]
+    return [*base, e.c.summary, case((e.c.summary.is_(None), e.c.data), else_=None).label("data")]
+
+
+def _event_from(row: Any, full: bool) -> dict[str, Any]:
+    return event_dict(row) if full else event_summary_dict(row)
+
+
 def _facet(table: Any, owner: Any, kind: str, value: str) -> Any:
     column = table.c.story_id if table is story_keys else table.c.event_id
     return owner.in_(select(column).where(and_(table.c.kind == kind, table.c.value == key_value(value))))
@@ -90,18 +122,34 @@ def _event_query(query: Select[Any], story_id: str | None = None, place: str | N
 
 def list_events(store: Store, limit: int | None = None, offset: int = 0, story_id: str | None = None,
                 place: str | None = None, actor: str | None = None, event_type: str | None = None,
-                date_from: str | None = None, date_to: str | None = None) -> list[dict[str, Any]]:
-    """Canonical events in timeline order (date, then id), filtered; merged-away events are left out."""
+                date_from: str | None = None, date_to: str | None = None, full: bool = True) -> list[dict[str, Any]]:
+    """Canonical events in timeline order (date, then id; undated ones last), filtered; merged-away events are
+    left out. ``full=False`` gives summaries (no mentions, see ``summarize_event``) for list pages.
+
+    Dated and undated events are read in two queries so each walks the (status, date_start, id) index in order
+    rather than sorting every event: the cost of a page does not grow with the archive."""
     _repo(store)
     e = schema.events
-    query = _event_query(select(e), story_id, place, actor, event_type, date_from, date_to)
-    query = query.order_by(func.coalesce(e.c.date_start, "9999-12-31"), e.c.id)
-    if limit is not None:
-        query = query.limit(limit)
-    if offset:
-        query = query.offset(offset)
+    filters = {"story_id": story_id, "place": place, "actor": actor, "event_type": event_type,
+               "date_from": date_from, "date_to": date_to}
+    found: list[dict[str, Any]] = []
     with store.engine.connect() as conn:
-        return [event_dict(row) for row in conn.execute(query)]
+        dated = _event_query(select(*_columns(full)), **filters).where(e.c.date_start.is_not(None))
+        query = dated.order_by(e.c.date_start, e.c.id).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        found = [_event_from(row, full) for row in conn.execute(query)]
+        if date_from or date_to or (limit is not None and len(found) >= limit):
+            return found  # a date filter leaves undated events out
+        skipped = 0
+        if offset and not found:
+            skipped = int(conn.execute(select(func.count()).select_from(dated.subquery())).scalar_one())
+        undated = _event_query(select(*_columns(full)), **filters).where(e.c.date_start.is_(None))
+        query = undated.order_by(e.c.id).offset(max(0, offset - skipped) if offset and not found else 0)
+        if limit is not None:
+            query = query.limit(limit - len(found))
+        found.extend(_event_from(row, full) for row in conn.execute(query))
+    return found
 
 
 def count_events(store: Store, story_id: str | None = None, place: str | None = None, actor: str | None = None,
@@ -212,7 +260,8 @@ def _story_dict(row: Any, events: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _events_of(conn: Any, story_ids: list[str], per_story: int | None = None) -> dict[str, list[dict[str, Any]]]:
+def _events_of(conn: Any, story_ids: list[str], per_story: int | None = None,
+               full: bool = True) -> dict[str, list[dict[str, Any]]]:
     """The active events of the stories; with ``per_story``, only the latest that many of each (list pages)."""
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     e = schema.events
@@ -220,14 +269,15 @@ def _events_of(conn: Any, story_ids: list[str], per_story: int | None = None) ->
         chunk = story_ids[start:start + 500]
         wanted = and_(e.c.story_id.in_(chunk), e.c.status == "active")
         if per_story is None:
-            rows = conn.execute(select(e).where(wanted))
+            rows = conn.execute(select(*_columns(full)).where(wanted))
         else:
             rank = func.row_number().over(partition_by=e.c.story_id,
                                           order_by=(e.c.date_start.desc(), e.c.id)).label("rank")
-            ranked = select(e, rank).where(wanted).subquery()
-            rows = conn.execute(select(ranked).where(ranked.c.rank <= per_story))
+            ranked = select(e.c.id, rank).where(wanted).subquery()
+            latest = select(ranked.c.id).where(ranked.c.rank <= per_story)
+            rows = conn.execute(select(*_columns(full)).where(e.c.id.in_(latest)))
         for row in rows:
-            found[row.story_id].append(event_dict(row))
+            found[row.story_id].append(_event_from(row, full))
     return found
 
 
@@ -246,8 +296,11 @@ def list_stories(store: Store, limit: int | None = None, offset: int = 0, q: str
                  date_from: str | None = None, date_to: str | None = None, place: str | None = None,
                  outlet: str | None = None, event_type: str | None = None,
                  events_per_story: int | None = None) -> list[dict[str, Any]]:
-    """Stories, most recently active first, each with its events on a timeline (the latest ``events_per_story``
-    of them when given, for list pages; ``event_count`` says how many there are)."""
+    """Stories, most recently active first, each with its events on a timeline.
+
+    With ``events_per_story`` (list pages) each story carries only its latest that many events, as summaries
+    (``summarize_event``), and ``event_count`` says how many there are; 0 leaves events out altogether. Without
+    it every event comes in full (exports)."""
     _repo(store)
     s = schema.stories
     query = _story_query(select(s), q, date_from, date_to, place, outlet, event_type)
@@ -259,7 +312,9 @@ def list_stories(store: Store, limit: int | None = None, offset: int = 0, q: str
     with store.engine.connect() as conn:
         rows = list(conn.execute(query))
         ids = [row.id for row in rows]
-        events = _events_of(conn, ids, events_per_story)
+        if events_per_story == 0:
+            return [_story_dict(row, []) for row in rows]
+        events = _events_of(conn, ids, events_per_story, full=events_per_story is None)
         counts = _event_counts(conn, ids)
     return [_story_dict(row, events.get(row.id, [])) | {"event_count": counts.get(row.id, 0)} for row in rows]
 
@@ -273,8 +328,9 @@ def count_stories(store: Store, q: str | None = None, date_from: str | None = No
         return int(conn.execute(query).scalar_one())
 
 
-def get_story(store: Store, story_id: str) -> dict[str, Any] | None:
-    """Everything the story page shows: articles, coverage per outlet, events timeline, figures, merges."""
+def get_story(store: Store, story_id: str, full_events: bool = True) -> dict[str, Any] | None:
+    """Everything the story page shows: articles, coverage per outlet, events timeline, figures, merges.
+    ``full_events=False`` gives the events as summaries (no mentions; see ``summarize_event``)."""
     repo = _repo(store)
     s = schema.stories
     with store.engine.connect() as conn:
@@ -289,7 +345,7 @@ def get_story(store: Store, story_id: str) -> dict[str, Any] | None:
         if row is None:
             return None
         articles = repo.story_article_rows(conn, row.id)
-        events = _events_of(conn, [row.id]).get(row.id, [])
+        events = _events_of(conn, [row.id], full=full_events).get(row.id, [])
         m = schema.merges
         merges = [{"kind": r.kind, "old_id": r.old_id, "new_id": r.new_id, "reason": r.reason, "at": _iso(r.at)}
                   for r in conn.execute(select(m).where(and_(m.c.kind == "story",
@@ -317,33 +373,36 @@ def get_story(store: Store, story_id: str) -> dict[str, Any] | None:
     return story
 
 
-NAME_LABELS = ("PER", "ORG", "LOC")
-
-
 def story_names(store: Store, article_ids: list[str], limit_articles: int = 200, top: int = 40) -> list[dict[str, Any]]:
-    """The people, organisations and places of a story, one type per name across all its articles.
+    """The people, organisations and places of a story, one type per name across its latest articles.
 
     Each article's analysis already gives a name one type; across articles the types are voted (a mention is one
     vote), so a name Frog saw as a person in one outlet and an organisation in another gets the majority type
     everywhere on the story page. Surnames alone are folded into the full name they end, as within a document.
+    The votes come from ``article_names`` (kept by the link stage); an article linked before that table existed
+    is read from its stored analysis instead.
     """
     votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     display: dict[str, str] = {}
     articles_of: dict[str, set[str]] = defaultdict(set)
-    for article_id in article_ids[-limit_articles:]:
+    wanted = article_ids[-limit_articles:]
+    listed: set[str] = set()
+    n = schema.article_names
+    with store.engine.connect() as conn:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for row in conn.execute(select(n).where(n.c.article_id.in_(chunk))):
+                listed.add(row.article_id)
+                if row.label in NAME_LABELS:
+                    _vote(votes, display, articles_of, row.name_key, row.name, row.label, row.article_id,
+                          int(row.mentions))
+    for article_id in wanted:
+        if article_id in listed:
+            continue
         article = store.get_article(article_id)
         document = store.document_for(article) if article is not None else None
-        if document is None:
-            continue
-        for entity in document.entities:
-            if entity.label not in NAME_LABELS:
-                continue
-            name = entity.canonical or entity.text
-            key = " ".join(name.lower().split())
-            votes[key][entity.label] += 1
-            articles_of[key].add(article_id)
-            if len(name) > len(display.get(key, "")):
-                display[key] = name
+        for key, name, label, count in article_names_of(document):
+            _vote(votes, display, articles_of, key, name, label, article_id, count)
     # a surname alone ("Tokajev") belongs to the full name it ends ("Kassym-Jomart Tokajev")
     for key in sorted(votes, key=len):
         if " " in key:
@@ -360,3 +419,11 @@ def story_names(store: Store, article_ids: list[str], limit_articles: int = 200,
                       "articles": len(articles_of[key]), "other_labels": sorted(set(by_label) - {label})})
     names.sort(key=lambda n: (-int(n["articles"]), -int(n["mentions"]), str(n["name"])))
     return names[:top]
+
+
+def _vote(votes: dict[str, dict[str, int]], display: dict[str, str], articles_of: dict[str, set[str]], key: str,
+          name: str, label: str, article_id: str, count: int) -> None:
+    votes[key][label] += count
+    articles_of[key].add(article_id)
+    if len(name) > len(display.get(key, "")):
+        display[key] = name

@@ -207,6 +207,8 @@ class LinkRepository:
         return list(conn.execute(query))
 
     def save_event(self, conn: Connection, values: dict[str, Any]) -> None:
+        if "data" in values and "summary" not in values:
+            values = values | {"summary": event_summary_json(values["data"])}
         exists = conn.execute(select(schema.events.c.id).where(schema.events.c.id == values["id"])).first()
         if exists:
             conn.execute(update(schema.events).where(schema.events.c.id == values["id"]).values(**values))
@@ -235,10 +237,37 @@ class LinkRepository:
     def set_claim_data(self, conn: Connection, claim_id: str, data: str) -> None:
         conn.execute(update(schema.claims).where(schema.claims.c.id == claim_id).values(data=data))
 
+    def set_article_names(self, conn: Connection, article_id: str,
+                          names: Sequence[tuple[str, str, str, int]]) -> None:
+        """Replace one article's names: (folded key, spelling, label, mentions); none is kept as one row with an
+        empty label, so the read side can tell "no names" from "linked before names were kept"."""
+        table = schema.article_names
+        conn.execute(delete(table).where(table.c.article_id == article_id))
+        rows = [{"article_id": article_id, "name_key": key, "label": label, "name": name, "mentions": count}
+                for key, name, label, count in names] or [
+            {"article_id": article_id, "name_key": "", "label": "", "name": "", "mentions": 0}]
+        conn.execute(insert(table), rows)
+
     def unlinked_mention_articles(self, conn: Connection, limit: int = 5000) -> list[str]:
         rows = conn.execute(select(schema.mentions.c.article_id).where(schema.mentions.c.event_id.is_(None))
                             .distinct().limit(limit))
         return [row.article_id for row in rows]
+
+
+# What an event summary (events.summary, for list pages) leaves out: the single reports and the revision log.
+SUMMARY_OMITS = ("mentions", "history")
+
+
+def summarize_event(data: Mapping[str, Any]) -> dict[str, Any]:
+    """An event for list pages: everything but its mentions (counted in ``mention_count``) and history."""
+    summary = {key: value for key, value in data.items() if key not in SUMMARY_OMITS}
+    summary["mention_count"] = len(data.get("mention_ids") or data.get("mentions") or [])
+    summary["summary"] = True
+    return summary
+
+
+def event_summary_json(data_json: str) -> str:
+    return dumps(summarize_event(loads(data_json)))
 
 
 def loads(text: str | None) -> Any:

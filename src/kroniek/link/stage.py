@@ -20,6 +20,7 @@ from kroniek.config import Settings
 from kroniek.link import embed
 from kroniek.link.events import MentionInfo, event_id_for, link_mentions
 from kroniek.link.features import ArticleFeatures, FeatureOptions, day_iso, extract_features
+from kroniek.link.names import article_names_of
 from kroniek.link.repository import LinkRepository, dumps, event_keys, loads, story_keys, utcnow
 from kroniek.link.stories import ClusterOptions, Decision, DocumentFrequencies, StoryClusterer, StoryProfile
 from kroniek.model import Article, Event
@@ -68,7 +69,8 @@ class LinkStage:
 
     def _link_batch(self, store: Store, repo: LinkRepository, clusterer: StoryClusterer, batch: Sequence[Article],
                     feature_options: FeatureOptions, use_embeddings: bool, report: StageReport) -> set[str]:
-        features = [extract_features(a, store.document_for(a), feature_options) for a in batch]
+        documents = [store.document_for(a) for a in batch]
+        features = [extract_features(a, doc, feature_options) for a, doc in zip(batch, documents, strict=True)]
         if use_embeddings:
             vectors = embed.embed_texts([f.lead for f in features])
             if vectors is not None:
@@ -83,6 +85,8 @@ class LinkStage:
                     story = _activate(repo, conn, clusterer, story)
                 decisions.append(clusterer.assign(feature, story))
             touched = persist_decisions(repo, conn, clusterer, batch, features, decisions, report)
+            for article, document in zip(batch, documents, strict=True):
+                repo.set_article_names(conn, article.id, article_names_of(document))
             for story_id in sorted(touched):
                 link_story_events(repo, conn, story_id, report)
             store.mark_done(conn, self.name, batch)

@@ -63,7 +63,8 @@ def highlight(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, str | N
     return pieces
 
 
-LIST_EVENTS = 20  # events per story on list pages and in /api/stories; the story itself has them all
+LIST_EVENTS = 20  # events per story in /api/stories (summaries); the story itself has them all
+PAGE_ROWS = 300  # events and articles listed on a story page; the JSON has them all
 WRITE_ROUTES = {("POST", "/api/articles")}
 
 
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     Limit = Annotated[int, Query(ge=1, le=max_page, description="page size")]
     Offset = Annotated[int, Query(ge=0, le=10_000_000)]
     Text = Annotated[str | None, Query(max_length=200)]
+    Full = Annotated[bool, Query(description="events in full, with their mentions and evidence spans")]
     Day = Annotated[dt.date | None, BeforeValidator(blank_is_none), Query(description="YYYY-MM-DD")]
 
     def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
@@ -152,8 +154,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
         return page(items, query.count_stories(the_store, **filters), limit, offset)
 
     @app.get("/api/stories/{story_id}", tags=["api"])
-    def api_story(story_id: str) -> dict[str, Any]:
-        story = query.get_story(the_store, story_id)
+    def api_story(story_id: str, full: Full = False) -> dict[str, Any]:
+        """One story with all its articles and events; events are summaries unless ``full=true``."""
+        story = query.get_story(the_store, story_id, full_events=full)
         if story is None:
             raise HTTPException(404, f"no story {story_id!r}")
         return story
@@ -161,13 +164,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     @app.get("/api/events", tags=["api"])
     def api_events(story_id: Text = None, place: Text = None, actor: Text = None, event_type: Text = None,
                    date_from: Day = None, date_to: Day = None, limit: Limit = page_size,
-                   offset: Offset = 0) -> dict[str, Any]:
+                   offset: Offset = 0, full: Full = False) -> dict[str, Any]:
+        """Events in timeline order. Items are summaries (no ``mentions``: see ``mention_count``) unless
+        ``full=true``; one event in full is at /api/events/{id}."""
         if date_from and date_to and date_from > date_to:
             raise HTTPException(422, "date_from is after date_to")
-        filters = {"story_id": story_id, "place": place, "actor": actor, "event_type": event_type,
-                   "date_from": date_from.isoformat() if date_from else None,
-                   "date_to": date_to.isoformat() if date_to else None}
-        items = query.list_events(the_store, limit=limit, offset=offset, **filters)
+        filters: dict[str, Any] = {"story_id": story_id, "place": place, "actor": actor, "event_type": event_type,
+                                   "date_from": date_from.isoformat() if date_from else None,
+                                   "date_to": date_to.isoformat() if date_to else None}
+        items = query.list_events(the_store, limit=limit, offset=offset, full=full, **filters)
         return page(items, query.count_events(the_store, **filters), limit, offset)
 
     @app.get("/api/events/deleted", tags=["api"])
@@ -272,7 +277,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
                      place: Text = None, outlet: Text = None, event_type: Text = None, limit: Limit = page_size,
                      offset: Offset = 0) -> Response:
         filters = story_filters(q, date_from, date_to, place, outlet, event_type)
-        items = query.list_stories(the_store, limit=limit, offset=offset, events_per_story=LIST_EVENTS, **filters)
+        items = query.list_stories(the_store, limit=limit, offset=offset, events_per_story=0, **filters)
         total = query.count_stories(the_store, **filters)
         return templates.TemplateResponse(request, "stories.html", {
             "stories": items, "total": total, "filters": filters, "limit": limit, "offset": offset,
@@ -281,11 +286,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(request: Request, story_id: str) -> Response:
-        story = query.get_story(the_store, story_id)
+        story = query.get_story(the_store, story_id, full_events=False)
         if story is None:
             raise HTTPException(404, f"no story {story_id!r}")
+        # A story can run to thousands of articles: the page shows the first PAGE_ROWS events and articles in
+        # timeline and arrival order and says how many more the JSON has; the map takes every event.
         return templates.TemplateResponse(request, "story.html", {
-            "story": story, "svgmap": maps.render(story.get("events", []))})
+            "story": story, "svgmap": maps.render(story.get("events", [])), "page_rows": PAGE_ROWS})
 
     @app.get("/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
     def event_page(request: Request, event_id: str) -> Response:

@@ -139,6 +139,7 @@ stories = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_stories_last_seen", stories.c.last_seen)
+Index("ix_stories_recent", stories.c.status, stories.c.last_seen, stories.c.article_count, stories.c.id)
 
 story_articles = Table(
     "story_articles",
@@ -169,9 +170,23 @@ events = Table(
     Column("merged_into", String(32)),
     Column("data", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("summary", Text),  # data without mentions and history, for list pages (NULL: read data)
 )
 Index("ix_events_story", events.c.story_id)
 Index("ix_events_date", events.c.date_start)
+Index("ix_events_status_date", events.c.status, events.c.date_start, events.c.id)
+
+# The names (PER/ORG/LOC) of each linked article, folded key and type, with their mention count: the story page
+# votes one type per name over these instead of loading every article's analysis.
+article_names = Table(
+    "article_names",
+    metadata,
+    Column("article_id", String(64), primary_key=True),
+    Column("name_key", String(200), primary_key=True),
+    Column("label", String(8), primary_key=True),  # PER | ORG | LOC, or "" for an article without names
+    Column("name", Text, nullable=False),
+    Column("mentions", Integer, nullable=False),
+)
 
 merges = Table(
     "merges",
