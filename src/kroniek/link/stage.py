@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sqlalchemy import exists, select, update
 from sqlalchemy.engine import Connection
 
 from kroniek.config import Settings
@@ -21,10 +22,19 @@ from kroniek.link import embed
 from kroniek.link.events import MentionInfo, event_id_for, link_mentions
 from kroniek.link.features import ArticleFeatures, FeatureOptions, day_iso, extract_features
 from kroniek.link.names import article_names_of
-from kroniek.link.repository import LinkRepository, dumps, event_keys, loads, story_keys, utcnow
+from kroniek.link.repository import (
+    LinkRepository,
+    dumps,
+    event_keys,
+    event_summary_json,
+    loads,
+    story_keys,
+    utcnow,
+)
 from kroniek.link.stories import ClusterOptions, Decision, DocumentFrequencies, StoryClusterer, StoryProfile
 from kroniek.model import Article, Event
 from kroniek.pipeline import Progress, StageReport
+from kroniek.store import schema
 from kroniek.store.repository import Store
 
 log = logging.getLogger("kroniek.link")
@@ -40,6 +50,7 @@ class LinkStage:
         report = StageReport(self.name, counts={"stories_created": 0, "joined": 0, "story_merges": 0,
                                                 "splits": 0, "events_written": 0, "event_merges": 0})
         repo = LinkRepository(store)
+        report.counts["read_model_backfilled"] = backfill_read_model(store, repo)
         section = settings.section("link")
         options = ClusterOptions.from_settings(section)
         feature_options = FeatureOptions.from_settings(section)
@@ -91,6 +102,44 @@ class LinkStage:
                 link_story_events(repo, conn, story_id, report)
             store.mark_done(conn, self.name, batch)
         return touched
+
+
+READ_MODEL_VERSION = "1"  # link_state "read_model": the summaries and names below exist for everything linked
+
+
+def backfill_read_model(store: Store, repo: LinkRepository, chunk: int = 500) -> int:
+    """Event summaries and article names for what was linked before they were kept (stores from before
+    migration 0003), once: afterwards a flag in link_state makes this a single lookup per run. Works in chunks,
+    one transaction each, so an interrupted backfill resumes where it stopped."""
+    with store.engine.connect() as conn:
+        if repo.get_state(conn, "read_model") == READ_MODEL_VERSION:
+            return 0
+    e, sa, names = schema.events, schema.story_articles, schema.article_names
+    done = 0
+    while True:
+        with store.engine.begin() as conn:
+            rows = list(conn.execute(select(e.c.id, e.c.data).where(e.c.summary.is_(None)).limit(chunk)))
+            for row in rows:
+                conn.execute(update(e).where(e.c.id == row.id).values(summary=event_summary_json(row.data)))
+        done += len(rows)
+        if len(rows) < chunk:
+            break
+    while True:
+        with store.engine.begin() as conn:
+            missing = list(conn.execute(select(sa.c.article_id).where(
+                ~exists().where(names.c.article_id == sa.c.article_id)).limit(chunk)).scalars())
+            for article_id in missing:
+                article = store.get_article(article_id)
+                document = store.document_for(article) if article is not None else None
+                repo.set_article_names(conn, article_id, article_names_of(document))
+        done += len(missing)
+        if len(missing) < chunk:
+            break
+    with store.engine.begin() as conn:
+        repo.set_state(conn, "read_model", READ_MODEL_VERSION)
+    if done:
+        log.info("read model: %d event summaries and article names filled in for what was linked before", done)
+    return done
 
 
 def load_clusterer(store: Store, repo: LinkRepository, options: ClusterOptions) -> StoryClusterer:
