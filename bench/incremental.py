@@ -14,7 +14,7 @@ What is measured, per archive size:
   large/small ratio overall and without the analyse stage (the stages that read the archive).
 
     .venv/bin/python bench/incremental.py --small 1000 --large 100000 [--new 50] [--batches 3]
-        [--deep triage|all|none] [--keep DIR [--reuse]] [--json]
+        [--deep triage|all|none] [--keep DIR [--reuse]] [--large-db FILE] [--json]
 
 With --keep the stores stay in DIR: archive-<size>.db as filled (pristine: the new articles are added to a copy,
 measured-<size>.db), e.g. to serve the large one with bench/latency.py --db, or to measure again later without
@@ -76,10 +76,12 @@ def archive_rows(size: int, holdout: set[str]) -> Iterator[dict[str, str]]:
             return
 
 
-def new_rows(holdout: set[str]) -> list[dict[str, str]]:
-    """The held-out originals (copy 0: the corpus text unchanged), in corpus order."""
+def new_rows(holdout: set[str], copy: int = 0) -> list[dict[str, str]]:
+    """The held-out originals in corpus order: copy 0 is the corpus text unchanged; a later copy is a variant
+    (``replicate``) that no archive holds, for archives that hold every original (``--large-db``)."""
     corpus_size = sum(1 for _ in require_corpus().open(encoding="utf-8"))
-    return [row for row in replicate(corpus_size) if _base_id(row["id"]) in holdout]
+    return [row for row in replicate(corpus_size * (copy + 1)) if _base_id(row["id"]) in holdout
+            and row["id"].endswith(f"-{copy}")]
 
 
 def write_jsonl(rows: Iterator[dict[str, str]] | list[dict[str, str]], path: Path) -> Path:
@@ -110,10 +112,10 @@ def build_archive(size: int, holdout: set[str], workdir: Path, reuse: bool) -> f
 
 
 def measure(size: int, fresh: list[list[dict[str, str]]], deep: str, holdout: set[str],
-            workdir: Path, reuse: bool = False) -> dict[str, Any]:
-    fill_seconds = build_archive(size, holdout, workdir, reuse)
+            workdir: Path, reuse: bool = False, archive_db: Path | None = None) -> dict[str, Any]:
+    fill_seconds = None if archive_db else build_archive(size, holdout, workdir, reuse)
     copy = workdir / f"measured-{size}.db"
-    shutil.copyfile(workdir / f"archive-{size}.db", copy)
+    shutil.copyfile(archive_db or workdir / f"archive-{size}.db", copy)
     settings = load_settings(db_url=f"sqlite:///{copy}")
     store = Store.open(settings.db_url)
     try:
@@ -159,6 +161,10 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=None, help="build and keep the stores in this directory")
     parser.add_argument("--reuse", action="store_true",
                         help="take archive-<size>.db already in --keep DIR instead of filling it again")
+    parser.add_argument("--large-db", type=Path, default=None,
+                        help="an existing SQLite store as the large archive (e.g. bench/latency.py's), measured "
+                             "on a copy; it holds every original, so the new articles are then later copies of "
+                             "the held-out ones, which join the stories of their earlier copies there")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.reuse and not args.keep:
@@ -170,11 +176,17 @@ def main() -> None:
     else:
         workdir = Path(tempfile.mkdtemp(prefix="kroniek-incremental-"))
     holdout = held_out(args.new * args.batches)
-    rows = new_rows(holdout)
+    copy = 0
+    if args.large_db:
+        corpus_size = sum(1 for _ in require_corpus().open(encoding="utf-8"))
+        store = Store.open(f"sqlite:///{args.large_db}")
+        copy = -(-store.count_articles() // corpus_size)  # the first copy number the store cannot hold
+        store.close()
+    rows = new_rows(holdout, copy)
     fresh = [rows[i * args.new:(i + 1) * args.new] for i in range(args.batches)]
     started = time.perf_counter()
     small = measure(args.small, fresh, deep, holdout, workdir, args.reuse)
-    large = measure(args.large, fresh, deep, holdout, workdir, args.reuse)
+    large = measure(args.large, fresh, deep, holdout, workdir, args.reuse, archive_db=args.large_db)
 
     def without_analyse(item: dict[str, Any]) -> float:
         stages = item["stages_ms_per_article"]
@@ -182,8 +194,10 @@ def main() -> None:
 
     result = {
         "measured": (f"wall time of ingest + kroniek run per new article, median of {args.batches} batches of "
-                     f"{args.new} held-out dpg2019 articles; archive filled with deep=none, new articles "
-                     f"analysed with deep={deep}, Frog start-up excluded"),
+                     f"{args.new} held-out dpg2019 articles (copy {copy}); archive filled with deep=none, new "
+                     f"articles analysed with deep={deep}, Frog start-up excluded"
+                     + (f"; large archive {args.large_db}, where the new articles join the stories of their "
+                        f"earlier copies" if args.large_db else "")),
         "deep_archive": "none", "deep_new": deep, "small": small, "large": large,
         "ratio": round(large["ms_per_new_article"] / small["ms_per_new_article"], 2),
         "ratio_without_analyse": round(without_analyse(large) / without_analyse(small), 2),

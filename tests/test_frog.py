@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -62,9 +63,13 @@ def test_hung_server_is_replaced() -> None:
 def test_stop_leaves_no_server() -> None:
     service = FrogService(skip="pmc")
     service.start()
-    assert service.process is not None
+    assert service.process is not None and service.workdir is not None
+    frog_pid, workdir = service.process.pid, service.workdir
+    assert os.path.dirname(workdir) == tempfile.gettempdir()
     port_arg = f"-S {service.port_in_use}"
     service.stop()
+    assert not os.path.exists(workdir), "Frog's debug file goes with its private working directory"
+    assert not os.path.exists(os.path.join(tempfile.gettempdir(), f"frog.{frog_pid}.debug"))
     running = subprocess.run(["pgrep", "-f", port_arg], capture_output=True, text=True).stdout.split()
     for pid in running:  # the per-connection child may take a moment to be reaped
         try:

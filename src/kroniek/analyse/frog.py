@@ -138,6 +138,8 @@ class FrogService:
         self.connection: socket.socket | None = None
         self.restarts = 0
         self.log_path = os.path.join(tempfile.gettempdir(), f"kroniek-frog-{os.getpid()}.log")
+        # Frog leaves a frog.<pid>.debug file in its working directory: give it a private one, removed on stop.
+        self.workdir: str | None = None
         atexit.register(self.stop)
 
     def __enter__(self) -> FrogService:
@@ -153,9 +155,11 @@ class FrogService:
             raise AnalyserUnavailable(f"Frog ({self.binary}) is not installed. Install it with: {INSTALL_HINT}")
         port = self.port or _free_port()
         command = [path, "-S", str(port)] + ([f"--skip={self.skip}"] if self.skip else [])
+        if self.workdir is None or not os.path.isdir(self.workdir):
+            self.workdir = tempfile.mkdtemp(prefix="kroniek-frog-")
         with open(self.log_path, "ab") as log_file:
             self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
-                                            start_new_session=True, cwd=tempfile.gettempdir())
+                                            start_new_session=True, cwd=self.workdir)
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -249,3 +253,6 @@ class FrogService:
 
     def stop(self) -> None:
         self._kill()
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
