@@ -201,7 +201,7 @@ def test_default_settings_keep_close_follow_ups_for_weeks(store: Store, monkeypa
                                                           gap_days: int, together: bool) -> None:
     from kroniek.link import embed
 
-    # A close follow-up 20 days later still joins (half-life 14 days, not 7); 45 days later it starts a story.
+    # A close follow-up 20 days later still joins (half-life 10 days, not 7); 45 days later it starts a story.
     monkeypatch.setattr(embed, "available", lambda: False)  # the fallback scale: the same on every machine
     first = dt.date(2024, 5, 2)
     a = art(HARLINGEN_A, "Leeuwarder Courant", first.isoformat(), "Grote brand in havenloods Harlingen")
