@@ -292,8 +292,9 @@ def test_pages_for_every_kind(api: Api) -> None:
     assert api.client.get("/healthz").text == "ok"
     css = api.client.get("/static/style.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    first = api.client.get("/stories", params={"q": "georgi", "limit": 1}).text
+    assert 'href="?q=georgi&amp;offset=1&amp;limit=1"' in first, "the next page keeps the search"
     searched = api.client.get("/stories", params={"q": "georgi", "limit": 1, "offset": 1}).text
-    assert 'href="?q=georgi&amp;offset=2&amp;limit=1"' in searched, "the next page keeps the search"
     assert 'href="?q=georgi&amp;offset=0&amp;limit=1"' in searched, "and so does the previous one"
     blank = api.client.get("/stories?q=&date_from=&date_to=&place=&outlet=&event_type=&limit=2")
     assert blank.status_code == 200 and 'href="?offset=2&amp;limit=2"' in blank.text, "the empty form filters nothing"

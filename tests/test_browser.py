@@ -216,8 +216,8 @@ def test_story_list_filter_form(visit: Visit) -> None:
 
 def test_story_list_pages_keep_the_filter(visit: Visit) -> None:
     matching = _get_json(f"{visit.base}/api/stories?q=georgi&limit=500")["items"]
-    assert len(matching) >= 3
-    page = visit.open("/stories?q=georgi&limit=2")
+    assert len(matching) >= 2
+    page = visit.open("/stories?q=georgi&limit=1")
     seen = page.locator("#story-list a.story-link").all_inner_texts()
     while page.get_by_role("link", name="older →").count():
         with page.expect_navigation():
