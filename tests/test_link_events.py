@@ -138,7 +138,9 @@ def test_stage_links_mentions_across_outlets_and_sets_claim_events(store: Store)
                group_type="protesters", attribution=["NOS"], event_id=mb.id)
     with store.engine.begin() as conn:
         store.replace_extractions(conn, a.id, [ma], [ca])
+        store.mark_done(conn, "extract", [a])  # as the extract stage would
         store.replace_extractions(conn, b.id, [mb], [cb])
+        store.mark_done(conn, "extract", [b])  # as the extract stage would
     LinkStage().run(store, load_settings())
     [event] = list_events(store)
     assert event["outlets"] == ["Het Parool", "NOS"]
@@ -155,12 +157,14 @@ def test_merged_event_ids_redirect_and_are_reported_as_deleted(store: Store) -> 
     mb_first = mention(a.id, 1, "2024-03-06")  # first read as the next day ...
     with store.engine.begin() as conn:
         store.replace_extractions(conn, a.id, [ma, mb_first], [])
+        store.mark_done(conn, "extract", [a])  # as the extract stage would
     LinkStage().run(store, load_settings())
     ids = sorted(e["id"] for e in list_events(store))
     assert len(ids) == 2
     # ... a corrected extraction puts both on the same day: the two canonical events become one.
     with store.engine.begin() as conn:
         store.replace_extractions(conn, a.id, [ma, mention(a.id, 1, "2024-03-05")], [])
+        store.mark_done(conn, "extract", [a])  # as the extract stage would
     LinkStage().run(store, load_settings())  # relinks mentions that lost their event id
     [survivor] = list_events(store)
     [gone] = [i for i in ids if i != survivor["id"]]

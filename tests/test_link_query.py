@@ -36,6 +36,7 @@ def build(store: Store) -> tuple[Article, Article]:
                   group_type="protesters", attribution=[art.outlet], event_id=ev.id)
         with store.engine.begin() as conn:
             store.replace_extractions(conn, art.id, [ev], [c])
+            store.mark_done(conn, "extract", [art])  # as the extract stage would
     LinkStage().run(store, load_settings())
     ReconcileStage().run(store, load_settings())
     return a, b
@@ -157,6 +158,7 @@ def test_story_names_from_kept_rows_equal_those_from_the_analyses(tmp_path: Path
                 entities = [Entity(text, label, start, start + len(text), 0) for text, label, start in found]
                 store.save_document(conn, document_hash(article), Document(article.id, article.text, "nl",
                                                                            entities=entities, analyser="test"))
+            store.mark_done(conn, "extract", articles)  # no events: only the names matter here
         LinkStage().run(store, load_settings())
         ids = [a.id for a in articles]
         with store.engine.connect() as conn:
@@ -189,6 +191,7 @@ def test_event_pages_read_in_timeline_order_and_summaries_leave_out_mentions(sto
                                                    ("Lelystad", "2024-10-01")))]
     with store.engine.begin() as conn:
         store.replace_extractions(conn, extra.id, events, [])
+        store.mark_done(conn, "extract", [extra])  # as the extract stage would
     LinkStage().run(store, load_settings())
     whole = query.list_events(store)
     starts = [e["date_start"] for e in whole]

@@ -59,6 +59,7 @@ def test_seeds_make_one_story_with_both_outlets_and_reconciled_figures(store: St
     for art in (first, second):
         with store.engine.begin() as conn:
             store.replace_extractions(conn, art.id, [events[art.id]], claims[art.id])
+            store.mark_done(conn, "extract", [art])  # as the extract stage would
     LinkStage().run(store, load_settings())
     ReconcileStage().run(store, load_settings())
     [story] = list_stories(store)

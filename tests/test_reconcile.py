@@ -134,6 +134,7 @@ def test_stage_writes_figures_fatalities_and_notes(store: Store) -> None:
             c.event_id = ev.id
         with store.engine.begin() as conn:
             store.replace_extractions(conn, art.id, [ev], cl)
+            store.mark_done(conn, "extract", [art])  # as the extract stage would
     LinkStage().run(store, load_settings())
     ReconcileStage().run(store, load_settings())
     [event] = list_events(store)
@@ -169,6 +170,7 @@ def test_context_is_read_once_and_kept_with_the_claim(store: Store) -> None:
                     attribution=[a.outlet], event_id=ev.id)]
     with store.engine.begin() as conn:
         store.replace_extractions(conn, a.id, [ev], claims)
+        store.mark_done(conn, "extract", [a])  # as the extract stage would
     LinkStage().run(store, load_settings())
     ReconcileStage().run(store, load_settings())
     [event] = list_events(store)

@@ -20,11 +20,13 @@ def extract_article(article: Article, doc: Document) -> tuple[list[Event], list[
 
 class ExtractStage:
     name = "extract"
+    after = "analyse"  # takes only articles that stage has done
 
     def run(self, store: Store, settings: Settings, progress: Progress | None = None) -> StageReport:
         report = StageReport(self.name, counts={"events": 0, "figures": 0, "skipped": 0})
-        total = store.count_pending(self.name)
-        for batch in store.pending(self.name, batch_size=int(settings.get("extract", "batch_size", 200))):
+        total = store.count_pending(self.name, after=self.after)
+        batch_size = int(settings.get("extract", "batch_size", 200))
+        for batch in store.pending(self.name, after=self.after, batch_size=batch_size):
             results: list[tuple[Article, list[Event], list[Claim]]] = []
             notes: dict[str, str] = {}
             for article in batch:

@@ -43,8 +43,15 @@ log = logging.getLogger("kroniek.link")
 class LinkStage:
     name = "link"
 
-    def __init__(self, clusterer: StoryClusterer | None = None) -> None:
+    def __init__(self, clusterer: StoryClusterer | None = None, after: str | None = None,
+                 keep_state: bool = False) -> None:
         self._clusterer = clusterer
+        # Run after run in one process (run_side_by_side), the live stories stay loaded: this process is the only
+        # one that links, so its clusterer stays what the store holds.
+        self.keep_state = keep_state
+        # Story clustering needs only the article (and its analysis when there is one), so by default the stage
+        # takes every new article; side by side with the extract stage it waits for it (after="extract").
+        self.after = after
 
     def run(self, store: Store, settings: Settings, progress: Progress | None = None) -> StageReport:
         report = StageReport(self.name, counts={"stories_created": 0, "joined": 0, "story_merges": 0,
@@ -60,11 +67,13 @@ class LinkStage:
             options = dataclasses.replace(options, embedding_weight=0.0, threshold=float(
                 section.get("story_threshold_without_embedding", options.threshold)))
         batch_size = int(section.get("batch_size", 100))
-        total = store.count_pending(self.name)
+        total = store.count_pending(self.name, after=self.after)
         touched_total: set[str] = set()
         if total:
             clusterer = self._clusterer or load_clusterer(store, repo, options)
-            for batch in store.pending(self.name, batch_size=batch_size):
+            if self.keep_state:
+                self._clusterer = clusterer
+            for batch in store.pending(self.name, after=self.after, batch_size=batch_size):
                 touched = self._link_batch(store, repo, clusterer, batch, feature_options, use_embeddings, report)
                 touched_total |= touched
                 report.processed += len(batch)

@@ -27,12 +27,14 @@ _SENTENCE_BREAK = re.compile(r"[.!?\n]")
 
 class ReconcileStage:
     name = "reconcile"
+    after = "link"  # takes only articles that stage has done
 
     def run(self, store: Store, settings: Settings, progress: Progress | None = None) -> StageReport:
         report = StageReport(self.name, counts={"stories": 0, "events_updated": 0, "disagreements": 0})
         repo = LinkRepository(store)
-        total = store.count_pending(self.name)
-        for batch in store.pending(self.name, batch_size=int(settings.get("reconcile", "batch_size", 200))):
+        total = store.count_pending(self.name, after=self.after)
+        batch_size = int(settings.get("reconcile", "batch_size", 200))
+        for batch in store.pending(self.name, after=self.after, batch_size=batch_size):
             with store.engine.begin() as conn:
                 stories = sorted(set(repo.story_of(conn, [a.id for a in batch]).values()))
                 for story_id in stories:

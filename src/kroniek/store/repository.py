@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Select, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Engine, Select, create_engine, delete, event, exists, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from kroniek.model import Article, Claim, Document, Event, PartialDate
@@ -205,42 +205,58 @@ class Store:
 
     # --- incremental stages -----------------------------------------------------------------------------------
 
-    def pending(self, stage: str, batch_size: int = 200) -> Iterator[list[Article]]:
-        """Batches of articles whose current content the stage has not processed yet, in arrival order.
+    def pending(self, stage: str, batch_size: int = 200, after: str | None = None) -> Iterator[list[Article]]:
+        """Batches of articles whose current content the stage has not processed yet, in arrival order; with
+        ``after``, only those the named earlier stage has already done (with the same content), so a stage never
+        takes an article its input is not ready for (stages may run side by side, and an earlier stage may have
+        failed on an article).
 
         The search starts at the stage's mark (everything before it is done) and moves the mark up to just before
-        the first pending article, so the cost of finding new work does not grow with the archive."""
+        the first pending article, so the cost of finding new work does not grow with the archive. The mark counts
+        articles the stage has not done even when they are not ready yet."""
         mark = self.stage_mark(stage)
         with self.engine.connect() as conn:
             newest = conn.execute(select(func.max(schema.articles.c.seq))).scalar() or 0
+            first_open = conn.execute(self._pending_query(stage, mark).with_only_columns(schema.articles.c.seq)
+                                      .order_by(schema.articles.c.seq).limit(1)).scalar() if after else None
         last, first = mark, True
         while True:
-            query = self._pending_query(stage, last).order_by(schema.articles.c.seq).limit(batch_size)
+            query = self._pending_query(stage, last, after).order_by(schema.articles.c.seq).limit(batch_size)
             with self.engine.connect() as conn:
                 rows = list(conn.execute(query))
             if first:
                 # every article between the mark and the first pending one (or the newest, read before) is done
-                self._raise_mark(stage, mark, rows[0].seq - 1 if rows else newest)
+                if after:
+                    self._raise_mark(stage, mark, first_open - 1 if first_open is not None else newest)
+                else:
+                    self._raise_mark(stage, mark, rows[0].seq - 1 if rows else newest)
                 first = False
             if not rows:
                 return
             last = rows[-1].seq
             yield [article_from_row(row) for row in rows]
 
-    def count_pending(self, stage: str) -> int:
-        query = select(func.count()).select_from(self._pending_query(stage, self.stage_mark(stage)).subquery())
+    def count_pending(self, stage: str, after: str | None = None) -> int:
+        query = select(func.count()).select_from(self._pending_query(stage, self.stage_mark(stage), after)
+                                                 .subquery())
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
     @staticmethod
-    def _pending_query(stage: str, after_seq: int) -> Select[Any]:
+    def _pending_query(stage: str, after_seq: int, after_stage: str | None = None) -> Select[Any]:
         runs = schema.stage_runs
-        return (
+        query = (
             select(schema.articles)
             .outerjoin(runs, (runs.c.article_id == schema.articles.c.id) & (runs.c.stage == stage))
             .where(schema.articles.c.seq > after_seq)
             .where((runs.c.content_hash.is_(None)) | (runs.c.content_hash != schema.articles.c.content_hash))
         )
+        if after_stage:
+            ready = schema.stage_runs.alias("ready")
+            query = query.where(exists().where((ready.c.article_id == schema.articles.c.id)
+                                               & (ready.c.stage == after_stage)
+                                               & (ready.c.content_hash == schema.articles.c.content_hash)))
+        return query
 
     def stage_mark(self, stage: str) -> int:
         with self.engine.connect() as conn:
