@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -156,3 +157,23 @@ def test_demo_sample_end_to_end(tmp_path: Path) -> None:
     events = json.loads(runner.invoke(app, ["--db", db, "events", "--json"]).stdout)
     assert {"PROTEST", "MOBILIZE", "REQUEST", "COERCE"} <= {e["plover_type"] for e in events}
     assert any(e["place"] == "Tbilisi" and e["country"] == "Georgia" for e in events)
+
+
+def test_run_side_by_side_gives_the_same_stories_and_events(env: dict[str, str], tmp_path: Path) -> None:
+    cli(env, "ingest", env["input"])
+    code, out, _ = cli(env, "run", "--side-by-side", "--json")
+    stages = {r["stage"]: r for r in json.loads(out)}
+    assert code == 0 and list(stages) == ["analyse", "extract", "link", "reconcile"]
+    assert all(r["processed"] == 3 for r in stages.values())
+    side = {key: json.loads(cli(env, key, "--json")[1]) for key in ("stories", "events")}
+    other = dict(env, db=f"sqlite:///{tmp_path / 'one-process.db'}")
+    cli(other, "ingest", env["input"])
+    assert cli(other, "run", "--one-process")[0] == 0
+    one = {key: json.loads(cli(other, key, "--json")[1]) for key in ("stories", "events")}
+
+    def shape(found: dict[str, Any]) -> list[Any]:
+        return [sorted((s["title"], s["article_count"]) for s in found["stories"]),
+                sorted((e["event_type"], e["place"] or "", e["date"] or "", e["fatalities"] or 0)
+                       for e in found["events"])]
+
+    assert shape(side) == shape(one)

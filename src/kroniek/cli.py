@@ -188,7 +188,11 @@ def show(
 
 
 @app.command()
-def run(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def run(as_json: Annotated[bool, typer.Option("--json")] = False,
+        side_by_side: Annotated[bool | None, typer.Option(
+            "--side-by-side/--one-process",
+            help="analyse in a second process while this one extracts, links and reconciles (both cores); "
+                 "default: [pipeline] side_by_side")] = None) -> None:
     """Run every pipeline stage over what is new (incremental)."""
     from kroniek import pipeline
 
@@ -203,7 +207,10 @@ def run(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        reports = pipeline.run(store, conf, progress=on_progress)
+        if pipeline.use_side_by_side(conf, side_by_side):
+            reports = pipeline.run_side_by_side(store, conf, progress=on_progress)
+        else:
+            reports = pipeline.run(store, conf, progress=on_progress)
     if as_json:
         print_json([r.to_dict() for r in reports])
         return

@@ -63,6 +63,16 @@ def run(store: Store, settings: Settings, stages: Sequence[Stage] | None = None,
     return reports
 
 
+def use_side_by_side(settings: Settings, requested: bool | None = None) -> bool:
+    """Whether ``kroniek run`` analyses in a second process: as asked, else ``[pipeline] side_by_side``; never for
+    an in-memory SQLite store, which a second process cannot open."""
+    wanted = requested if requested is not None else bool(settings.get("pipeline", "side_by_side", False))
+    url = settings.db_url
+    in_memory = url.startswith("sqlite") and (url.rstrip("/").endswith(":") or ":memory:" in url
+                                              or url in ("sqlite://", "sqlite:///"))
+    return wanted and not in_memory
+
+
 def run_side_by_side(store: Store, settings: Settings, progress: Progress | None = None,
                      poll_seconds: float = 0.3) -> list[StageReport]:
     """Every stage, with the analysis in a second process: while it (and its Frog) analyse the next articles,
