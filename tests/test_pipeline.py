@@ -46,20 +46,21 @@ def stored(store: Store) -> dict[str, Any]:
     return {"stories": stories, "events": events, "claims": claims}
 
 
-def build(tmp_path: Path, name: str) -> tuple[Store, Any]:
+def build(tmp_path: Path, name: str, url: str | None = None) -> tuple[Store, Any]:
     source = tmp_path / "articles.jsonl"
     source.write_text("\n".join(json.dumps(a) for a in ARTICLES), encoding="utf-8")
-    settings = load_settings(db_url=f"sqlite:///{tmp_path / name}")
+    settings = load_settings(db_url=url or f"sqlite:///{tmp_path / name}")
     settings.data["analyse"]["deep"] = "none"
     store = Store.open(settings.db_url)
     ingest_paths(store, [str(source)])
     return store, settings
 
 
-def test_side_by_side_writes_what_the_sequential_run_writes(tmp_path: Path) -> None:
+def test_side_by_side_writes_what_the_sequential_run_writes(tmp_path: Path, db_url: str) -> None:
+    """On SQLite (two processes on one file) and on PostgreSQL."""
     sequential, settings = build(tmp_path, "sequential.db")
     pipeline.run(sequential, settings)
-    side, side_settings = build(tmp_path, "side.db")
+    side, side_settings = build(tmp_path, "side.db", db_url)
     reports = {r.name: r for r in pipeline.run_side_by_side(side, side_settings, poll_seconds=0.05)}
     try:
         assert {name: r.processed for name, r in reports.items()} == {
