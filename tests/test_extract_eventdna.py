@@ -180,3 +180,68 @@ def test_war_advance_and_capture(analyser: Analyser, sentence: str, expected: se
     found = types(analyser, sentence)
     assert expected <= found, found
     assert not absent & found, found
+
+
+@pytest.mark.parametrize(("sentence", "expected", "absent"), [
+    # compounds of "moord" are murders; a murderer is not one, nor is a suicide an attack
+    ("Een roofmoord in de Kempen schokt het dorp.", {"Conflict/Attack", "Life/Die"}, set()),
+    ("De moordenaars van het meisje zitten in de gevangenis.", set(), {"Conflict/Attack"}),
+    # the act of poisoning, not the participle used as an adjective
+    ("De vergiftiging van de journalist wordt onderzocht.", {"Conflict/Attack"}, set()),
+    ("De vergiftigde sfeer in de ploeg stoort de trainer.", set(), {"Conflict/Attack"}),
+    # the battle for a named place, not getting to work
+    ("De slag om Mosul duurde maanden.", {"Conflict/Attack"}, set()),
+    ("De ministers gaan aan de slag om de begroting rond te krijgen.", set(), {"Conflict/Attack"}),
+    # a superlative ranks an event, it does not report deaths
+    ("Het was de dodelijkste storm ooit in de regio.", set(), {"Life/Die"}),
+    ("Bij de dodelijke schietpartij vielen drie slachtoffers.", {"Life/Die"}, set()),
+])
+def test_murder_poisoning_battle_words(analyser: Analyser, sentence: str, expected: set[str],
+                                       absent: set[str]) -> None:
+    found = types(analyser, sentence)
+    assert expected <= found, found
+    assert not absent & found, found
+
+
+def test_a_violent_act_named_in_a_suspicion_is_alleged(analyser: Analyser) -> None:
+    for sentence in ("De buurman wordt verdacht van de moord op de bejaarde vrouw.",
+                     "De man, die verdacht wordt van een steekpartij in het station, is uitgeleverd.",
+                     "Het parket opent een onderzoek naar de mishandeling van een gevangene."):
+        _predicted, events = predict(analyser, sentence)
+        act = next(e for e in events if e.sub_event_type == "Attack")
+        assert "alleged" in act.contexts, sentence
+        assert "Conflict/Attack" not in event_labels(act)
+    _predicted, events = predict(analyser, "De buurman heeft de bejaarde vrouw vermoord.")
+    assert not any("alleged" in e.contexts for e in events)
+
+
+@pytest.mark.parametrize(("sentence", "expected", "absent"), [
+    ("Het gerecht besliste de voormalige ministers op te sluiten.", {"Justice/ArrestJail"}, set()),
+    ("De vakbondsleider zit al maanden in voorhechtenis.", {"Justice/ArrestJail"}, set()),
+    ("De maffiabaas verdwijnt voor jaren achter de tralies.", {"Justice/ArrestJail"}, set()),
+    ("De politie pakt twaalf jongeren op na de vechtpartij.", {"Justice/ArrestJail"}, set()),
+    ("Het regime sluit de opposant al maanden op in een kazerne.", {"Justice/ArrestJail"}, set()),
+    ("De trainer pakt uit met een nieuwe tactiek.", set(), {"Justice/ArrestJail"}),
+    # what the prosecutor asks for is a demand, not a sentence
+    ("Het openbaar ministerie vorderde acht jaar cel tegen de oplichter.", set(), {"Justice/ArrestJail"}),
+    ("Tegen de bendeleider werd tien jaar cel geëist.", set(), {"Justice/ArrestJail"}),
+    ("De bendeleider kreeg tien jaar cel.", {"Justice/ArrestJail"}, set()),
+])
+def test_arrest_and_prison_words(analyser: Analyser, sentence: str, expected: set[str], absent: set[str]) -> None:
+    found = types(analyser, sentence)
+    assert expected <= found, found
+    assert not absent & found, found
+
+
+def test_words_for_protesters_alone(analyser: Analyser) -> None:
+    # one named activist reacting is not a demonstration
+    _predicted, events = predict(analyser, "Dat is onaanvaardbaar, reageert actievoerder Piet Janssens.")
+    assert not any(e.plover_type == "PROTEST" for e in events)
+    # protesters fired at are the victims of an attack, not a demonstration of their own
+    found = types(analyser, "Soldaten schoten op demonstranten in de hoofdstad.")
+    assert "Conflict/Attack" in found and "Conflict/Demonstrate" not in found
+    # the same protesters gathering are one
+    assert "Conflict/Demonstrate" in types(analyser, "Duizenden demonstranten verzamelden zich op het plein.")
+    # a word for the protest itself keeps it a demonstration, force or not
+    found = types(analyser, "Soldaten schoten op demonstranten tijdens het protest in de hoofdstad.")
+    assert {"Conflict/Attack", "Conflict/Demonstrate"} <= found

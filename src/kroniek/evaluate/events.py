@@ -38,6 +38,7 @@ from typing import Any
 from kroniek.analyse.numbers import Quantity, find_quantities
 from kroniek.analyse.pipeline import Analyser, AnalysisOptions
 from kroniek.config import Settings
+from kroniek.extract.events import only_participants
 from kroniek.extract.lexicon import lexicon
 from kroniek.extract.stage import extract_article
 from kroniek.model import Article, Claim, Document, Event
@@ -53,7 +54,9 @@ FORCE_AGAINST_PROTEST = {"Protest with intervention", "Excessive force against p
 
 
 def event_labels(event: Event) -> set[str]:
-    labels = set()
+    labels: set[str] = set()
+    if "alleged" in event.contexts:  # EventDNA codes the charge (Justice), not the act it names
+        return labels
     if (event.event_type in ATTACK_TYPES and event.sub_event_type not in NOT_ATTACK) or \
             event.sub_event_type in FORCE_AGAINST_PROTEST:
         labels.add("Conflict/Attack")
@@ -96,6 +99,10 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
     text = doc["text"]
     types: dict[int, set[str]] = defaultdict(set)
     places: list[dict[str, Any]] = []
+    lex = lexicon("nl")
+    protest_rule = next((r for r in lex.events if r.name == "protest"), None)
+    participants_only: set[int] = set()  # sentences whose Demonstrate rests on words for protesters alone
+    protest_named: set[int] = set()
     for event in events:
         trigger = next((e for e in event.evidence if e.field == "trigger"), None)
         index = _sentence_of(spans, trigger.start) if trigger else None
@@ -103,6 +110,14 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
             continue
         labels = event_labels(event)
         types[index] |= labels
+        if "Conflict/Demonstrate" in labels:
+            sentence_text = text[spans[index][0]:spans[index][1]]
+            if protest_rule is not None and event.trigger.lower() in (
+                    m.group().lower() for m in protest_rule.pattern.finditer(sentence_text)) \
+                    and only_participants(sentence_text, protest_rule, lex) is not None:
+                participants_only.add(index)
+            else:
+                protest_named.add(index)
         for place in (e for e in event.evidence if e.field in ("place", "location")):
             if labels & set(TARGETS):
                 places.append({"sentence": index, "text": place.text})
@@ -117,7 +132,11 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
             if "subset" not in claim.contexts:
                 types[index].add(CLAIM_LABELS[claim.kind])
                 anchors.setdefault(index, claim.start)
-    lex = lexicon("nl")
+    # Protesters who are the target or the authors of an attack ("de politie schoot op demonstranten", "betogers
+    # bekogelden agenten") are arguments of that attack in EventDNA, not a Demonstrate of their own.
+    for index in participants_only - protest_named:
+        if "Conflict/Attack" in types[index]:
+            types[index].discard("Conflict/Demonstrate")
     for index, (start, end) in enumerate(spans):
         sentence = text[start:end]
         if lex.no_victims.search(sentence):

@@ -224,6 +224,26 @@ def contexts_for(sentence: str, trigger: re.Match[str], lex: Lexicon, date: Part
     return found
 
 
+def _first_match(rule: EventRule, sentence: str) -> re.Match[str] | None:
+    """The rule's first trigger in the sentence that no word of ``rule.unless`` next to it cancels."""
+    for match in rule.pattern.finditer(sentence):
+        if rule.unless is None or not rule.unless.search(sentence, max(0, match.start() - 40),
+                                                         min(len(sentence), match.end() + 25)):
+            return match
+    return None
+
+
+def only_participants(sentence: str, rule: EventRule, lex: Lexicon) -> str | None:
+    """"one" or "many" when every protest word of the sentence names protesters ("een betoger", "de demonstranten")
+    rather than the protest itself; None when a word names the protest ("betoging", "protesteerden")."""
+    if lex.participants is None:
+        return None
+    matches = [lex.participants.fullmatch(m.group()) for m in rule.pattern.finditer(sentence)]
+    if not matches or any(m is None for m in matches):
+        return None
+    return "many" if any(m is not None and m.group("plural") for m in matches) else "one"
+
+
 def extract_events(doc: Document, article: Article, context: DocumentContext | None = None) -> list[Event]:
     lex = lexicon("nl")
     context = context or DocumentContext.of(doc)
@@ -236,9 +256,12 @@ def extract_events(doc: Document, article: Article, context: DocumentContext | N
         actors = find_actors(sentence, lex, home)
         dates = find_dates(sentence, article.published)
         for rule in lex.events:
-            match = rule.pattern.search(sentence)
+            match = _first_match(rule, sentence)
             if match is None:
                 continue
+            if rule.name == "protest" and only_participants(sentence, rule, lex) == "one" \
+                    and not lex.intervention.search(sentence):
+                continue  # "reageert actievoerder Jan": one person is not a demonstration (unless force is used)
             key = (rule.event_type, rule.plover)
             if key in seen_types or (rule.name == "protest" and ("Riots", "PROTEST") in seen_types):
                 continue
@@ -294,6 +317,9 @@ def _event(doc: Document, article: Article, index: int, offset: int, sentence: s
         date = mention.date
         evidence.append(Evidence(article.id, offset + mention.start, offset + mention.end, "date", mention.text))
     contexts = contexts_for(sentence, match, lex, date, article.published)
+    if rule.disorder == "Political violence" and lex.alleged is not None \
+            and lex.alleged.search(sentence, 0, match.start()):
+        contexts.append("alleged")  # named in a suspicion, charge or inquiry: "verdacht van de moord op"
     if actor1 is not None and place is not None and actor1.country is None:
         actor1.country = place.iso2
     return Event(article_id=article.id, sentence=index, trigger=match.group(), disorder_type=rule.disorder,

@@ -31,6 +31,7 @@ class EventRule:
     actor1: str
     actor2: str
     issue: str
+    unless: re.Pattern[str] | None = None  # near the trigger, this word cancels it ("vijf jaar cel gevorderd")
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Lexicon:
     mentions: dict[str, re.Pattern[str]]  # death or injury said without a number: "overleefde het niet"
     figure_only: dict[str, re.Pattern[str]]  # "in het ziekenhuis": a figure's kind, not a report of injury
     accused: re.Pattern[str] | None  # "op verdenking van" right before an act: an accusation
+    participants: re.Pattern[str] | None  # "betogers", "actievoerder": the people, not the protest
+    alleged: re.Pattern[str] | None  # "verdacht van de moord op" right before a violent act: alleged, not reported
     no_victims: re.Pattern[str]  # "geen gewonden", "niemand raakte gewond"
     not_people: re.Pattern[str]
     subset: re.Pattern[str]
@@ -78,7 +81,8 @@ def lexicon(language: str = "nl") -> Lexicon:
     return Lexicon(
         events=[EventRule(r["name"], _word(r["pattern"]), r["disorder"], r["event_type"], r["sub_event_type"],
                           r["plover"], r.get("mode", ""), r.get("actor1", ""), r.get("actor2", ""),
-                          r.get("issue", "")) for r in events["rule"]],
+                          r.get("issue", ""), re.compile(r["unless"], re.IGNORECASE) if "unless" in r else None)
+                for r in events["rule"]],
         intervention=_word(events["protest_intervention"]["pattern"]),
         location_phrase=(re.compile(events["location_phrase"]["pattern"]) if "location_phrase" in events else None),
         place_name=(re.compile(events["place_name"]["pattern"]) if "place_name" in events else None),
@@ -90,6 +94,9 @@ def lexicon(language: str = "nl") -> Lexicon:
         mentions={name: _word(pattern) for name, pattern in figures.get("mentions", {}).items()},
         figure_only={name: _word(pattern) for name, pattern in figures.get("figure_only", {}).items()},
         accused=(re.compile(figures["accused"]["pattern"], re.IGNORECASE) if "accused" in figures else None),
+        participants=(re.compile(events["protest_participants"]["pattern"], re.IGNORECASE)
+                      if "protest_participants" in events else None),
+        alleged=(re.compile(events["alleged"]["pattern"], re.IGNORECASE) if "alleged" in events else None),
         no_victims=_word(figures["no_victims"]["pattern"]),
         not_people=re.compile(figures["not_people"]["pattern"], re.IGNORECASE),
         subset=re.compile(figures["subset"]["pattern"], re.IGNORECASE),
