@@ -245,3 +245,40 @@ def test_words_for_protesters_alone(analyser: Analyser) -> None:
     # a word for the protest itself keeps it a demonstration, force or not
     found = types(analyser, "Soldaten schoten op demonstranten tijdens het protest in de hoofdstad.")
     assert {"Conflict/Attack", "Conflict/Demonstrate"} <= found
+
+
+def test_coordinated_places_are_each_a_place(analyser: Analyser) -> None:
+    predicted, events = predict(analyser, "Hij betreurt de aanslagen in Duitsland en Oostenrijk.")
+    assert {"Duitsland", "Oostenrijk"} <= set(places_of(predicted))
+    attack = next(e for e in events if e.sub_event_type == "Attack"
+                  or e.event_type == "Explosions/Remote violence")
+    assert {"Duitsland", "Oostenrijk"} <= {e.text for e in attack.evidence if e.field in ("place", "location")}
+    predicted, _events = predict(analyser, "In Gent werd betoogd, in Brugge bleef het rustig.")
+    assert "Brugge" not in places_of(predicted)
+
+
+def test_a_region_named_by_its_part(analyser: Analyser) -> None:
+    predicted, _events = predict(analyser, "Bij een aanslag in het zuiden van de Negevwoestijn vielen doden.")
+    assert "Negevwoestijn" in places_of(predicted)
+
+
+def test_a_place_in_the_reporting_clause_is_where_it_was_said(analyser: Analyser) -> None:
+    predicted, _events = predict(analyser, "In Gent zijn twee mensen doodgestoken, zo meldde de politie in Brussel.")
+    assert places_of(predicted)[0] == "Gent"
+    predicted, _events = predict(analyser, "Er vielen twee doden bij een steekpartij aan de rand van Gent, zei de "
+                                           "minister gisteren in Brussel.")
+    assert "Brussel" not in places_of(predicted)[:1]
+
+
+def test_daar_and_hier_stand_for_the_place_named_before(analyser: Analyser) -> None:
+    predicted, _events = predict(analyser, "De vakbonden kondigden een actie aan in Antwerpen.",
+                                 "Daar komen morgen duizenden arbeiders betogen.")
+    assert "Daar" in places_of(predicted, 1)
+    predicted, _events = predict(analyser, "De storm trof vooral de kust.", "Alleen al daar vielen tien doden.")
+    assert "daar" in places_of(predicted, 1)
+    # a pronominal adverb is no place
+    predicted, _events = predict(analyser, "De burgemeester verbood de mars.", "Daar werd fel tegen betoogd.")
+    assert "Daar" not in places_of(predicted, 1)
+    # a sentence naming its own place needs no "daar"
+    predicted, _events = predict(analyser, "Het leger trok naar de grens.", "Daar vielen in Gent drie doden.")
+    assert "Daar" not in places_of(predicted, 1)

@@ -149,7 +149,13 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
     # Sentences typed by figures or death/injury words have no event record of their own: their place is chosen as
     # the event extractor would choose it, from the figure or the word that typed the sentence.
     if analysed is not None:
-        from kroniek.extract.events import DocumentContext, choose_place, site_evidence
+        from kroniek.extract.events import (
+            DocumentContext,
+            choose_place,
+            coordinated_places,
+            deictic_evidence,
+            site_evidence,
+        )
 
         context = DocumentContext.of(analysed)
         placed = {p["sentence"] for p in places}
@@ -162,7 +168,11 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
             local = evidence is not None and sentence.start <= evidence.start < sentence.end
             if evidence is not None and local:
                 places.append({"sentence": index, "text": evidence.text})
+                places.extend({"sentence": index, "text": e.text}
+                              for e in coordinated_places(analysed, sentence_index, context, evidence, str(doc["id"])))
             else:
+                places.extend({"sentence": index, "text": e.text} for e in deictic_evidence(
+                    analysed.text[sentence.start:sentence.end], sentence.start, lex, str(doc["id"])))
                 named = next((e for e in analysed.entities if e.label == "LOC" and e.sentence == sentence_index),
                              None)
                 if named is not None:  # a place the gazetteer does not know ("Assebroekse Meersen")

@@ -94,14 +94,19 @@ def choose_place(doc: Document, index: int, context: DocumentContext, article_id
     if home is not None and here and all(p.country_iso2 != home and p.kind == "country" for _e, p in here):
         here = []  # only foreign countries named ("an alliance with Russia"): the event happens at home
     if here:
-        def rank(entity_place: tuple[Entity, Any]) -> tuple[bool, bool, bool, bool, int]:
+        reporting = lexicon("nl").reporting_clause
+        sentence_start = doc.sentences[index].start
+
+        def rank(entity_place: tuple[Entity, Any]) -> tuple[bool, bool, bool, bool, bool, int]:
             entity, place = entity_place
             before = doc.text[max(0, entity.start - 25):entity.start].lower().split()
             # "uit Holsbeek" is where a person comes from, "in Leuven" where it happened
             origin = bool(before) and before[-1] in _ORIGIN_WORDS
             located = any(word in _LOCATIVE_WORDS for word in before[-3:])
             distance = abs(entity.start - trigger_at) if trigger_at is not None else 0
-            return origin, place.kind == "country", place.kind == "admin1", not located, distance
+            # ", zo deelde de IOM in Genève mee": where it was said
+            said = reporting is not None and bool(reporting.search(doc.text[sentence_start:entity.start]))
+            return said, origin, place.kind == "country", place.kind == "admin1", not located, distance
 
         entity, place = min(here, key=rank)
         return _place(place), Evidence(article_id, entity.start, entity.end, "place", entity.text)
@@ -118,6 +123,41 @@ def choose_place(doc: Document, index: int, context: DocumentContext, article_id
     if context.dominant_country is not None:
         return _place(context.dominant_country, 3), None
     return None, None
+
+
+def coordinated_places(doc: Document, index: int, context: DocumentContext, chosen: Evidence | None,
+                       article_id: str) -> list[Evidence]:
+    """Places joined to the chosen one by "en", "of" or a comma ("in Frankrijk en België", "in Stockholm of New
+    York"): it happened in each of them. Evidence "location"."""
+    if chosen is None:
+        return []
+    here = sorted((entity for entity, _place in context.places.get(index, [])), key=lambda e: e.start)
+    found: list[Evidence] = []
+    for direction in (1, -1):
+        edge_start, edge_end = chosen.start, chosen.end
+        for entity in (here if direction == 1 else list(reversed(here))):
+            if (direction == 1 and entity.start < edge_end) or (direction == -1 and entity.end > edge_start):
+                continue
+            gap = doc.text[edge_end:entity.start] if direction == 1 else doc.text[entity.end:edge_start]
+            if not _COORDINATION.fullmatch(gap):
+                break
+            if entity.text != chosen.text and all(e.text != entity.text for e in found):
+                found.append(Evidence(article_id, entity.start, entity.end, "location", entity.text))
+            edge_start, edge_end = entity.start, entity.end
+    return found
+
+
+_COORDINATION = re.compile(r"\s*(?:,|en|of|,\s*en|,\s*of)\s*")
+
+
+def deictic_evidence(sentence: str, offset: int, lex: Lexicon, article_id: str) -> list[Evidence]:
+    """"Daar" or "hier" as the sentence's own word for a place named before ("Daar kwamen duizenden mensen
+    betogen"), for a sentence that names no place itself. Evidence "location"."""
+    match = lex.deictic.search(sentence) if lex.deictic is not None else None
+    if match is None:
+        return []
+    return [Evidence(article_id, offset + match.start("phrase"), offset + match.end("phrase"), "location",
+                     match.group("phrase"))]
 
 
 def site_evidence(sentence: str, offset: int, triggers: list[tuple[int, int]], lex: Lexicon, article_id: str,
@@ -307,6 +347,9 @@ def _event(doc: Document, article: Article, index: int, offset: int, sentence: s
     place, place_evidence = choose_place(doc, index, context, article.id, offset + match.start())
     if place_evidence:
         evidence.append(place_evidence)
+        evidence.extend(coordinated_places(doc, index, context, place_evidence, article.id))
+    if place_evidence is None or not offset <= place_evidence.start < offset + len(sentence):
+        evidence.extend(deictic_evidence(sentence, offset, lex, article.id))
     triggers = [(match.start(), match.end())] + [(m.start(), m.end()) for m in rule.pattern.finditer(sentence)
                                                  if m.start() != match.start()]
     evidence.extend(site_evidence(sentence, offset, triggers, lex, article.id,

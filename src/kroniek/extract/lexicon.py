@@ -49,6 +49,8 @@ class Lexicon:
     intervention: re.Pattern[str]
     location_phrase: re.Pattern[str] | None
     place_name: re.Pattern[str] | None
+    deictic: re.Pattern[str] | None  # "daar", "hier" for the place named before
+    reporting_clause: re.Pattern[str] | None  # ", zo meldde X in Genève": where it was said
     excessive: re.Pattern[str]
     actors: list[ActorRule]
     groups: list[tuple[str, re.Pattern[str]]]
@@ -86,6 +88,9 @@ def lexicon(language: str = "nl") -> Lexicon:
         intervention=_word(events["protest_intervention"]["pattern"]),
         location_phrase=(re.compile(events["location_phrase"]["pattern"]) if "location_phrase" in events else None),
         place_name=(re.compile(events["place_name"]["pattern"]) if "place_name" in events else None),
+        deictic=(re.compile(events["deictic"]["pattern"]) if "deictic" in events else None),
+        reporting_clause=(re.compile(events["reporting_clause"]["pattern"], re.IGNORECASE)
+                          if "reporting_clause" in events else None),
         excessive=_word(events["protest_intervention"]["excessive"]),
         actors=[ActorRule(_word(a["pattern"] + r"\b"), a["type"], a["name"], a["role"], a["group"])
                 for a in actors["actor"]],
