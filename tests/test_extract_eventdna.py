@@ -282,3 +282,19 @@ def test_daar_and_hier_stand_for_the_place_named_before(analyser: Analyser) -> N
     # a sentence naming its own place needs no "daar"
     predicted, _events = predict(analyser, "Het leger trok naar de grens.", "Daar vielen in Gent drie doden.")
     assert "Daar" not in places_of(predicted, 1)
+
+
+@pytest.mark.parametrize(("sentence", "expected", "absent"), [
+    # "met scherp schieten op" is criticism unless police or soldiers shoot
+    ("De oppositieleider schoot met scherp op het beleid van de minister.", set(), {"Conflict/Attack"}),
+    ("De politie schoot met scherp op de menigte.", {"Conflict/Attack"}, set()),
+    # a near miss or harm prevented is no injury
+    ("Een fietser werd op het zebrapad bijna aangereden door een bus.", set(), {"Life/Injure"}),
+    ("Een buschauffeur voorkwam gewonden door snel te remmen.", set(), {"Life/Injure"}),
+    ("Een fietser werd op het zebrapad aangereden door een bus.", {"Life/Injure"}, set()),
+])
+def test_figurative_shooting_and_near_misses(analyser: Analyser, sentence: str, expected: set[str],
+                                             absent: set[str]) -> None:
+    found = types(analyser, sentence)
+    assert expected <= found, found
+    assert not absent & found, found

@@ -264,12 +264,16 @@ def contexts_for(sentence: str, trigger: re.Match[str], lex: Lexicon, date: Part
     return found
 
 
-def _first_match(rule: EventRule, sentence: str) -> re.Match[str] | None:
-    """The rule's first trigger in the sentence that no word of ``rule.unless`` next to it cancels."""
+def _first_match(rule: EventRule, sentence: str, armed: bool = True) -> re.Match[str] | None:
+    """The rule's first trigger in the sentence that no word of ``rule.unless`` next to it cancels, and that needs
+    no armed actor (``rule.armed_only``: "met scherp") unless the sentence names police or soldiers (``armed``)."""
     for match in rule.pattern.finditer(sentence):
-        if rule.unless is None or not rule.unless.search(sentence, max(0, match.start() - 40),
-                                                         min(len(sentence), match.end() + 25)):
-            return match
+        if rule.unless is not None and rule.unless.search(sentence, max(0, match.start() - 40),
+                                                          min(len(sentence), match.end() + 25)):
+            continue
+        if not armed and rule.armed_only is not None and rule.armed_only.search(match.group()):
+            continue
+        return match
     return None
 
 
@@ -294,9 +298,10 @@ def extract_events(doc: Document, article: Article, context: DocumentContext | N
         sentence = doc.text[sentence_model.start:sentence_model.end]
         seen_types: set[tuple[str, str]] = set()
         actors = find_actors(sentence, lex, home)
+        armed = any(a.rule.role in ("police", "military") for a in actors)
         dates = find_dates(sentence, article.published)
         for rule in lex.events:
-            match = _first_match(rule, sentence)
+            match = _first_match(rule, sentence, armed)
             if match is None:
                 continue
             if rule.name == "protest" and only_participants(sentence, rule, lex) == "one" \

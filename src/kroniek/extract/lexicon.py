@@ -32,6 +32,7 @@ class EventRule:
     actor2: str
     issue: str
     unless: re.Pattern[str] | None = None  # near the trigger, this word cancels it ("vijf jaar cel gevorderd")
+    armed_only: re.Pattern[str] | None = None  # a trigger with this counts only if police or soldiers are named
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ def lexicon(language: str = "nl") -> Lexicon:
     return Lexicon(
         events=[EventRule(r["name"], _word(r["pattern"]), r["disorder"], r["event_type"], r["sub_event_type"],
                           r["plover"], r.get("mode", ""), r.get("actor1", ""), r.get("actor2", ""),
-                          r.get("issue", ""), re.compile(r["unless"], re.IGNORECASE) if "unless" in r else None)
+                          r.get("issue", ""), re.compile(r["unless"], re.IGNORECASE) if "unless" in r else None,
+                          re.compile(r["armed_only"], re.IGNORECASE) if "armed_only" in r else None)
                 for r in events["rule"]],
         intervention=_word(events["protest_intervention"]["pattern"]),
         location_phrase=(re.compile(events["location_phrase"]["pattern"]) if "location_phrase" in events else None),
