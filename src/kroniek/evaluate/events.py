@@ -14,16 +14,22 @@ types to EventDNA's:
 | Life/Injure | an injured figure, or an injury word of the figures lexicon (kinds.injured, mentions.injured);
   a hospital alone or "overleed aan zijn verwondingen" is not one (figure_only), nor an act named in a suspicion
   or charge ("op verdenking van seksueel misbruik", accused) -- the same holds for death words |
-| Justice/ArrestJail | ACLED Arrests (PLOVER COERCE/arrest), a prison term (SANCTION/convict), an arrested figure |
+| Justice/ArrestJail | ACLED Arrests (PLOVER COERCE/arrest), a prison term (SANCTION/convict; not a term the prosecutor
+  demands, which the extractor does not code), an arrested figure |
 | Personnel/EndPosition | PLOVER RETREAT/resign and dismissals |
 | Movement/TransportPerson | PLOVER MOBILIZE |
+
+A violent act named in a suspicion, charge or inquiry (context "alleged": "verdacht van de moord op") is not an Attack,
+as EventDNA codes the Justice event there; a Demonstrate resting only on words for protesters ("demonstranten") is
+dropped when the sentence holds an Attack, as those protesters are its target or authors.
 
 Gold sentences count for a type whatever their modality; gold figures are the numbers of people in the Victim argument
 of Life/Die and Life/Injure events (not an age, "een jongen van 13 jaar", nor a duration). Predicted figures are every
 killed or injured claim, a part of a total included ("21 doden, onder wie elf kinderen": 21 and 11). A gold Place is
 right when any place evidence of a predicted event of a target type in that sentence overlaps it: the gazetteer's
 place, the sentence's own words for the spot or a town the gazetteer does not know ("aan het Stationsplein", "in het
-Britse Salisbury"), or the nationality adjective on the trigger ("Palestijnse protesten"); sentences typed by a figure
+Britse Salisbury"), a place coordinated with the chosen one ("in Frankrijk en België"), "daar"/"hier" standing for
+a place named before, or the nationality adjective on the trigger ("Palestijnse protesten"); sentences typed by a figure
 or a death or injury word take the place nearest that figure or word.
 """
 
