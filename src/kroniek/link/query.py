@@ -271,11 +271,12 @@ def _events_of(conn: Any, story_ids: list[str], per_story: int | None = None,
         if per_story is None:
             rows = conn.execute(select(*_columns(full)).where(wanted))
         else:
-            rank = func.row_number().over(partition_by=e.c.story_id,
-                                          order_by=(e.c.date_start.desc(), e.c.id)).label("rank")
-            ranked = select(e.c.id, rank).where(wanted).subquery()
-            latest = select(ranked.c.id).where(ranked.c.rank <= per_story)
-            rows = conn.execute(select(*_columns(full)).where(e.c.id.in_(latest)))
+            # one short walk of ix_events_story_date per story, whatever the size of the story
+            latest = [conn.execute(select(e.c.id).where(and_(e.c.story_id == story_id, e.c.status == "active"))
+                                   .order_by(e.c.date_start.desc(), e.c.id.desc()).limit(per_story)).scalars().all()
+                      for story_id in chunk]
+            ids = [event_id for found_ids in latest for event_id in found_ids]
+            rows = conn.execute(select(*_columns(full)).where(e.c.id.in_(ids))) if ids else []
         for row in rows:
             found[row.story_id].append(_event_from(row, full))
     return found

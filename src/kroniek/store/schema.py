@@ -175,6 +175,7 @@ events = Table(
 Index("ix_events_story", events.c.story_id)
 Index("ix_events_date", events.c.date_start)
 Index("ix_events_status_date", events.c.status, events.c.date_start, events.c.id)
+Index("ix_events_story_date", events.c.story_id, events.c.status, events.c.date_start, events.c.id)
 
 # The names (PER/ORG/LOC) of each linked article, folded key and type, with their mention count: the story page
 # votes one type per name over these instead of loading every article's analysis.
