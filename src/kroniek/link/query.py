@@ -304,7 +304,9 @@ def list_stories(store: Store, limit: int | None = None, offset: int = 0, q: str
     it every event comes in full (exports)."""
     _repo(store)
     s = schema.stories
-    query = _story_query(select(s), q, date_from, date_to, place, outlet, event_type)
+    # every column but the clustering profile (large, and only the link stage reads it)
+    columns = [column for column in s.c if column.name != "profile"]
+    query = _story_query(select(*columns), q, date_from, date_to, place, outlet, event_type)
     query = query.order_by(s.c.last_seen.desc(), s.c.article_count.desc(), s.c.id)
     if limit is not None:
         query = query.limit(limit)
@@ -339,7 +341,7 @@ def get_story(store: Store, story_id: str, full_events: bool = True) -> dict[str
         seen: set[str] = set()
         while current not in seen:
             seen.add(current)
-            row = conn.execute(select(s).where(s.c.id == current)).first()
+            row = conn.execute(select(*[c for c in s.c if c.name != "profile"]).where(s.c.id == current)).first()
             if row is None or row.status == "active" or not row.merged_into:
                 break
             current = row.merged_into
