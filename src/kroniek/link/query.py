@@ -47,22 +47,26 @@ def _repo(store: Store) -> LinkRepository:
 # --- events -----------------------------------------------------------------------------------------------------
 
 
-def event_dict(row: Any) -> dict[str, Any]:
-    """The stored canonical event with the columns that can change without a re-link (story, fatalities)."""
-    data: dict[str, Any] = dict(loads(row.data))
+# What a read fills in when the stored event lacks it (events written by older versions).
+_EVENT_DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("figures", []), ("notes", ""), ("merged_ids", []), ("outlets", []), ("contexts", []), ("assoc_actors", []),
+    ("happened", True))
+
+
+def _with_columns(data: dict[str, Any], row: Any, defaults: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    """The stored JSON with the columns that can change without a re-link (story, fatalities, updated_at)."""
     data["id"] = row.id
     data["story_id"] = row.story_id
     data["fatalities"] = row.fatalities
-    data.setdefault("figures", [])
-    data.setdefault("notes", "")
-    data.setdefault("merged_ids", [])
-    data.setdefault("mentions", [])
-    data.setdefault("outlets", [])
-    data.setdefault("contexts", [])
-    data.setdefault("assoc_actors", [])
-    data.setdefault("happened", True)
+    for key, empty in defaults:
+        data.setdefault(key, list(empty) if isinstance(empty, list) else empty)
     data["updated_at"] = _iso(row.updated_at)
     return data
+
+
+def event_dict(row: Any) -> dict[str, Any]:
+    """The stored canonical event with the columns that can change without a re-link (story, fatalities)."""
+    return _with_columns(dict(loads(row.data)), row, (*_EVENT_DEFAULTS, ("mentions", [])))
 
 
 def event_summary_dict(row: Any) -> dict[str, Any]:
@@ -70,15 +74,7 @@ def event_summary_dict(row: Any) -> dict[str, Any]:
     summary = getattr(row, "summary", None)
     if not summary:
         return summarize_event(event_dict(row))
-    data: dict[str, Any] = dict(loads(summary))
-    data["id"] = row.id
-    data["story_id"] = row.story_id
-    data["fatalities"] = row.fatalities
-    for key, empty in (("figures", []), ("notes", ""), ("merged_ids", []), ("outlets", []), ("contexts", []),
-                       ("assoc_actors", []), ("happened", True)):
-        data.setdefault(key, empty)
-    data["updated_at"] = _iso(row.updated_at)
-    return data
+    return _with_columns(dict(loads(summary)), row, _EVENT_DEFAULTS)
 
 
 def _columns(full: bool) -> list[Any]:
@@ -228,6 +224,10 @@ def actor_events(store: Store, name: str) -> list[dict[str, Any]]:
 # --- stories ----------------------------------------------------------------------------------------------------
 
 
+# Every story column but the clustering profile (large, and only the link stage reads it).
+_STORY_COLUMNS = [column for column in schema.stories.c if column.name != "profile"]
+
+
 def _story_query(query: Select[Any], q: str | None = None, date_from: str | None = None, date_to: str | None = None,
                  place: str | None = None, outlet: str | None = None, event_type: str | None = None) -> Select[Any]:
     s = schema.stories
@@ -304,9 +304,7 @@ def list_stories(store: Store, limit: int | None = None, offset: int = 0, q: str
     it every event comes in full (exports)."""
     _repo(store)
     s = schema.stories
-    # every column but the clustering profile (large, and only the link stage reads it)
-    columns = [column for column in s.c if column.name != "profile"]
-    query = _story_query(select(*columns), q, date_from, date_to, place, outlet, event_type)
+    query = _story_query(select(*_STORY_COLUMNS), q, date_from, date_to, place, outlet, event_type)
     query = query.order_by(s.c.last_seen.desc(), s.c.article_count.desc(), s.c.id)
     if limit is not None:
         query = query.limit(limit)
@@ -341,7 +339,7 @@ def get_story(store: Store, story_id: str, full_events: bool = True) -> dict[str
         seen: set[str] = set()
         while current not in seen:
             seen.add(current)
-            row = conn.execute(select(*[c for c in s.c if c.name != "profile"]).where(s.c.id == current)).first()
+            row = conn.execute(select(*_STORY_COLUMNS).where(s.c.id == current)).first()
             if row is None or row.status == "active" or not row.merged_into:
                 break
             current = row.merged_into
