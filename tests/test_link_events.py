@@ -4,9 +4,19 @@ places, living ids with merge records."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import random
 
 from kroniek.config import load_settings
-from kroniek.link.events import MentionInfo, cluster_mentions, link_mentions, places_compatible
+from kroniek.link.events import (
+    MentionInfo,
+    append_mentions,
+    best_date,
+    cluster_mentions,
+    link_mentions,
+    places_compatible,
+    type_key,
+)
 from kroniek.link.query import deleted_events, get_event, list_events
 from kroniek.link.stage import LinkStage
 from kroniek.model import Actor, Article, Claim, Event, Evidence, PartialDate, Place
@@ -252,3 +262,95 @@ def test_indexed_clustering_equals_the_naive_rule_on_random_reports() -> None:
                                         rng.choice([None, None, None, ["negated"]])), seq=number % 7))
         expected = [[m.id for m in c] for c in reference_clusters(reports)]
         assert [[m.id for m in c] for c in cluster_mentions(reports)] == expected, trial
+
+
+def _random_reports(rng: random.Random, articles: int, per_article: int, prefix: str = "a") -> list[MentionInfo]:
+    places = [AMSTERDAM, ROTTERDAM, NETHERLANDS, None]
+    actors = [POLICE, FARMERS, Actor("Politie", "State forces", "NL"), None]
+    days = ["2024-03-04", "2024-03-05", "2024-03", "2024", None]
+    kinds = [("Strategic developments", "Arrests"), ("Protests", "Peaceful protest"), ("Riots", "Mob violence"),
+             ("Strategic developments", "Change to group/activity")]
+    reports = []
+    for seq in range(articles):
+        for sentence in range(rng.randrange(0, per_article + 1)):
+            event_type, sub = rng.choice(kinds)
+            reports.append(info(mention(f"{prefix}{seq}", sentence, rng.choice(days), rng.choice(places),
+                                        event_type, sub, rng.choice(actors), rng.choice(actors),
+                                        rng.choice([None, "pensioen", "stikstof"]),
+                                        rng.choice([None, None, None, ["negated"]])), seq=seq))
+    return reports
+
+
+def _could_join(cluster: list[MentionInfo], report: MentionInfo) -> bool:
+    """The link stage's candidate query: same type key, and the stored (best) date overlaps the report's."""
+    first = cluster[0].event
+    if type_key(first) != type_key(report.event):
+        return False
+    stored = best_date([m.event.date for m in cluster if m.event.date is not None])
+    date = report.event.date
+    return stored is None or date is None or (stored.value <= date.last_day and date.value <= stored.last_day)
+
+
+def test_appending_new_reports_equals_clustering_everything_again() -> None:
+    rng = random.Random(9)
+    for trial in range(60):
+        reports = _random_reports(rng, rng.randrange(2, 14), 4)
+        cut = rng.randrange(1, 14)
+        before = [m for m in reports if m.seq < cut]
+        new = [m for m in reports if m.seq >= cut]
+        existing = {f"e{i}": members for i, members in enumerate(cluster_mentions(before))}
+        # Only the events a new report could join are handed over, as the link stage reads them.
+        candidates = {eid: members for eid, members in existing.items()
+                      if any(_could_join(members, m) for m in new)}
+        appended = append_mentions(candidates, new)
+        result = [[m.id for m in members] for eid, members in existing.items() if eid not in appended.grown]
+        result += [[m.id for m in members] for members in appended.grown.values()]
+        result += [[m.id for m in members] for members in appended.created]
+        expected = [[m.id for m in c] for c in cluster_mentions(reports)]
+        assert sorted(result) == sorted(expected), trial
+
+
+def test_stage_appends_to_a_story_exactly_as_a_full_relink(store: Store) -> None:
+    """Articles linked one batch at a time grow their story's events by appending; re-clustering every story
+    from scratch afterwards changes nothing: not an event, not an assignment, not the story summary."""
+    from kroniek.link.repository import LinkRepository
+    from kroniek.link.stage import _event_tally, link_story_events
+    from kroniek.pipeline import StageReport
+
+    rng = random.Random(5)
+    written = []
+    for number in range(12):
+        text = TEXT_A if number % 2 else TEXT_B
+        a = Article(outlet=f"Krant {number % 4}", text=text + f" Verslag {number}.", title="Boeren opgepakt",
+                    url=f"https://krant{number % 4}.example/{number}", published=PartialDate.parse(
+                        f"2024-03-0{5 + number % 3}"))
+        store.ingest_batch([a])
+        reports = _random_reports(rng, 1, 4, prefix="x")
+        events = [Event.from_dict(dict(r.event.to_dict(), article_id=a.id, id="")) for r in reports]
+        with store.engine.begin() as conn:
+            store.replace_extractions(conn, a.id, events, [])
+            store.mark_done(conn, "extract", [a])
+        report = LinkStage().run(store, load_settings())
+        written.append(report.counts["events_written"])
+    repo = LinkRepository(store)
+    with store.engine.connect() as conn:
+        stories = {row.id: row for row in conn.execute(schema.stories.select())}
+        assert len([s for s in stories.values() if s.status == "active"]) <= 3
+        mentions_before = {row.id: row.event_id for row in conn.execute(schema.mentions.select())}
+        events_before = {row.id: row.data for row in conn.execute(schema.events.select())}
+    assert sum(written) > 0 and None not in mentions_before.values()
+    check = StageReport("link", counts={"events_written": 0, "event_merges": 0})
+    with store.engine.begin() as conn:
+        for story_id in stories:
+            link_story_events(repo, conn, story_id, check)
+    assert check.counts == {"events_written": 0, "event_merges": 0}
+    with store.engine.connect() as conn:
+        assert {row.id: row.event_id for row in conn.execute(schema.mentions.select())} == mentions_before
+        assert {row.id: row.data for row in conn.execute(schema.events.select())} == events_before
+        for row in conn.execute(schema.stories.select()):
+            before = json.loads(stories[row.id].data)
+            assert json.loads(row.data) == before
+            if row.status == "active":
+                events = [json.loads(e.data) for e in conn.execute(schema.events.select().where(
+                    (schema.events.c.story_id == row.id) & (schema.events.c.status == "active")))]
+                assert before["tally"] == _event_tally(events)

@@ -179,34 +179,87 @@ class _Cluster:
             self.issues.add(ev.issue)
 
 
-def _order(mention: MentionInfo) -> tuple[int, int, int, int, str]:
-    ev = mention.event
-    date_rank = ev.date.precision.rank if ev.date is not None else -1
-    place_rank = -(ev.place.geo_precision if ev.place is not None else 9)
-    return (-date_rank, -place_rank, mention.seq, ev.sentence, ev.id)
+def _order(mention: MentionInfo) -> tuple[int, int, str]:
+    """Arrival order (article, then sentence). Clustering in this order is online: a story's events after a new
+    article are its events before plus that article's mentions added one by one, so the link stage can append
+    new articles to a big story without re-clustering it (``append_mentions``) and get exactly what a full
+    re-clustering gives. Precision still decides within the rule: a month report joins a day report of that
+    month whichever came first, and the day narrows the event so a second day cannot join it."""
+    return (mention.seq, mention.event.sentence, mention.event.id)
+
+
+def _key(mention: MentionInfo) -> tuple[Any, ...]:
+    return (type_key(mention.event), _happened(mention.event))
+
+
+def _place(mention: MentionInfo, clusters: list[_Cluster], by_key: dict[tuple[Any, ...], list[_Cluster]]) -> _Cluster:
+    """Add a mention to the best matching cluster of its key (most fields agreeing, then the biggest, then the
+    oldest) or found a new one."""
+    key = _key(mention)
+    best: tuple[int, int, int] | None = None
+    chosen: _Cluster | None = None
+    for cluster in by_key.get(key, ()):
+        agreed = cluster.match(mention)
+        if agreed is None:
+            continue
+        rank = (agreed, len(cluster.mentions), -cluster.index)
+        if best is None or rank > best:
+            best, chosen = rank, cluster
+    if chosen is None:
+        chosen = _Cluster(key=key, index=len(clusters))
+        clusters.append(chosen)
+        by_key.setdefault(key, []).append(chosen)
+    chosen.add(mention)
+    return chosen
+
+
+def _in_order(mentions: Iterable[MentionInfo]) -> list[MentionInfo]:
+    return sorted(mentions, key=lambda m: (m.seq, m.event.sentence, m.id))
 
 
 def cluster_mentions(mentions: Sequence[MentionInfo]) -> list[list[MentionInfo]]:
-    """Greedy, order-independent in practice: the most precise reports found the events, vaguer ones join."""
+    """Greedy in arrival order; each report joins the event it agrees with most, or founds one."""
     clusters: list[_Cluster] = []
     by_key: dict[tuple[Any, ...], list[_Cluster]] = {}
     for mention in sorted(mentions, key=_order):
-        key = (type_key(mention.event), _happened(mention.event))
-        best: tuple[int, int, int] | None = None
-        chosen: _Cluster | None = None
-        for cluster in by_key.get(key, ()):
-            agreed = cluster.match(mention)
-            if agreed is None:
-                continue
-            rank = (agreed, len(cluster.mentions), -cluster.index)
-            if best is None or rank > best:
-                best, chosen = rank, cluster
-        if chosen is None:
-            chosen = _Cluster(key=key, index=len(clusters))
-            clusters.append(chosen)
-            by_key.setdefault(key, []).append(chosen)
-        chosen.add(mention)
-    return [sorted(c.mentions, key=lambda m: (m.seq, m.event.sentence, m.id)) for c in clusters]
+        _place(mention, clusters, by_key)
+    return [_in_order(c.mentions) for c in clusters]
+
+
+@dataclass
+class Appended:
+    """What ``append_mentions`` did: existing events that took new reports (id -> all their reports) and new
+    events (their reports), in founding order."""
+
+    grown: dict[str, list[MentionInfo]]
+    created: list[list[MentionInfo]]
+
+
+def append_mentions(existing: Mapping[str, Sequence[MentionInfo]], new: Sequence[MentionInfo]) -> Appended:
+    """Add reports that arrived after all of ``existing`` to those events, as ``cluster_mentions`` over all of them
+    would. ``existing`` needs to hold only the events a new report could join (same type, overlapping dates):
+    the others cannot match, and leaving them out does not change which of the rest wins."""
+    clusters: list[_Cluster] = []
+    by_key: dict[tuple[Any, ...], list[_Cluster]] = {}
+    owner: dict[int, str] = {}
+    founded = sorted(((min(map(_order, members)), event_id, members)
+                      for event_id, members in existing.items() if members), key=lambda item: item[:2])
+    for _, event_id, members in founded:
+        ordered = sorted(members, key=_order)
+        cluster = _Cluster(key=_key(ordered[0]), index=len(clusters))
+        for mention in ordered:
+            cluster.add(mention)
+        clusters.append(cluster)
+        by_key.setdefault(cluster.key, []).append(cluster)
+        owner[cluster.index] = event_id
+    old_count = len(clusters)
+    grown: set[int] = set()
+    for mention in sorted(new, key=_order):
+        cluster = _place(mention, clusters, by_key)
+        if cluster.index < old_count:
+            grown.add(cluster.index)
+    return Appended(grown={owner[i]: _in_order(clusters[i].mentions) for i in sorted(grown)},
+                    created=[_in_order(c.mentions) for c in clusters[old_count:]])
 
 
 # --- canonical events -------------------------------------------------------------------------------------------
@@ -337,6 +390,46 @@ class LinkResult:
     retired: list[tuple[str, str | None, str]]  # (old id, survivor or None, reason)
 
 
+def finish_event(event_id: str, story_id: str | None, cluster: Sequence[MentionInfo], old: Mapping[str, Any] | None,
+                 stamp: str, absorbed: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """The canonical event of a cluster with its bookkeeping carried over from the stored version ``old``:
+    creation time, merged-away ids (``absorbed``: the events merged into it now), history, and the figures the
+    reconcile stage wrote; ``updated_at`` moves only when the content changed."""
+    absorbed = absorbed or {}
+    data = build_event(event_id, story_id, cluster)
+    merged_ids = list(old.get("merged_ids") or []) if old else []
+    history = list(old.get("history") or []) if old else [{"at": stamp, "action": "created",
+                                                            "mentions": len(cluster)}]
+    for loser, loser_data in absorbed.items():
+        merged_ids.append(loser)
+        merged_ids.extend(loser_data.get("merged_ids") or [])
+        history.append({"at": stamp, "action": "merged", "from": loser})
+    data["merged_ids"] = sorted(set(merged_ids))
+    data["created_at"] = str(old.get("created_at")) if old and old.get("created_at") else stamp
+    data["founded"] = int(old.get("founded") or 0) if old else min(m.seq for m in cluster)
+    if old is None or absorbed or content_changed(old, data):
+        data["updated_at"] = stamp
+        if old is not None and not absorbed:
+            history.append({"at": stamp, "action": "updated", "mentions": len(cluster)})
+    else:
+        data["updated_at"] = str(old.get("updated_at") or stamp)
+    data["history"] = history[-50:]
+    for key in ("figures", "fatalities", "notes"):
+        if old is not None and key in old:
+            data[key] = old[key]
+    return data
+
+
+def new_event_id(founder: MentionInfo, used: set[str]) -> str:
+    """The id a new event takes: from its founding mention, with a suffix when that id is in use elsewhere."""
+    event_id = event_id_for(founder.id)
+    suffix = 1
+    while event_id in used:
+        event_id = f"{event_id_for(founder.id)[:30]}{suffix}"
+        suffix += 1
+    return event_id
+
+
 def link_mentions(story_id: str | None, mentions: Sequence[MentionInfo],
                   existing: Mapping[str, Mapping[str, Any]], taken: Iterable[str] = (),
                   now: dt.datetime | None = None) -> LinkResult:
@@ -370,40 +463,13 @@ def link_mentions(story_id: str | None, mentions: Sequence[MentionInfo],
     retired: list[tuple[str, str | None, str]] = []
     for index, cluster in enumerate(clusters):
         mine = sorted((old for old, where in owner.items() if where == index), key=lambda old: age[old])
-        if mine:
-            event_id = mine[0]
-        else:
-            event_id = event_id_for(cluster[0].id)
-            suffix = 1
-            while event_id in used:
-                event_id = f"{event_id_for(cluster[0].id)[:30]}{suffix}"
-                suffix += 1
+        event_id = mine[0] if mine else new_event_id(cluster[0], used)
         used.add(event_id)
         kept.add(event_id)
-        data = build_event(event_id, story_id, cluster)
-        old = existing.get(event_id)
-        merged_ids = list(old.get("merged_ids") or []) if old else []
-        history = list(old.get("history") or []) if old else [{"at": stamp, "action": "created",
-                                                                "mentions": len(cluster)}]
         for loser in mine[1:]:
-            merged_ids.append(loser)
-            merged_ids.extend(existing[loser].get("merged_ids") or [])
-            history.append({"at": stamp, "action": "merged", "from": loser})
             retired.append((loser, event_id, "same day, place, actors and type (ACLED rule)"))
-        data["merged_ids"] = sorted(set(merged_ids))
-        data["created_at"] = str(old.get("created_at")) if old and old.get("created_at") else stamp
-        data["founded"] = int(old.get("founded") or 0) if old else min(m.seq for m in cluster)
-        if old is None or mine[1:] or content_changed(old, data):
-            data["updated_at"] = stamp
-            if old is not None and not mine[1:]:
-                history.append({"at": stamp, "action": "updated", "mentions": len(cluster)})
-        else:
-            data["updated_at"] = str(old.get("updated_at") or stamp)
-        data["history"] = history[-50:]
-        for key in ("figures", "fatalities", "notes"):
-            if old is not None and key in old:
-                data[key] = old[key]
-        results.append(data)
+        results.append(finish_event(event_id, story_id, cluster, existing.get(event_id), stamp,
+                                    {loser: existing[loser] for loser in mine[1:]}))
         for mention in cluster:
             assignment[mention.id] = event_id
     for old_id in existing:

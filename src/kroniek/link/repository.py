@@ -20,12 +20,14 @@ from sqlalchemy import (
     Engine,
     Table,
     delete,
+    func,
     insert,
     select,
     update,
 )
 from sqlalchemy.engine import Connection
 
+from kroniek.model import Event
 from kroniek.store import schema
 from kroniek.store.repository import Store
 
@@ -161,6 +163,55 @@ class LinkRepository:
                  .select_from(sa.join(a, a.c.id == sa.c.article_id))
                  .where(sa.c.story_id == story_id).order_by(a.c.seq))
         return list(conn.execute(query))
+
+    def article_rows(self, conn: Connection, ids: Sequence[str]) -> dict[str, Any]:
+        """The columns linking reads of some articles (as ``story_article_rows``), by id."""
+        a = schema.articles
+        found: dict[str, Any] = {}
+        for chunk in chunks(sorted(set(ids))):
+            for row in conn.execute(select(a.c.id, a.c.seq, a.c.outlet, a.c.title, a.c.published_at,
+                                           a.c.published_start).where(a.c.id.in_(chunk))):
+                found[row.id] = row
+        return found
+
+    def story_article_stats(self, conn: Connection, story_id: str, exclude: Sequence[str] = ()) -> Any:
+        """count, first and last published_start, the latest arrival (seq) and the outlets of a story's articles,
+        aggregated in the database (one index range, no rows to Python); ``exclude`` leaves articles out."""
+        a, sa = schema.articles, schema.story_articles
+        where = [sa.c.story_id == story_id]
+        if exclude:
+            where.append(sa.c.article_id.not_in(list(exclude)))
+        joined = sa.join(a, a.c.id == sa.c.article_id)
+        row = conn.execute(select(func.count().label("count"), func.min(a.c.published_start).label("first"),
+                                  func.max(a.c.published_start).label("last"), func.max(a.c.seq).label("seq"))
+                           .select_from(joined).where(*where)).one()
+        outlets = sorted(conn.execute(select(a.c.outlet).select_from(joined).where(*where).distinct()).scalars())
+        return row, outlets
+
+    def candidate_event_ids(self, conn: Connection, story_id: str, event: Event) -> list[str]:
+        """The story's active events a report could join under ACLED's rule: the same event type (and for
+        strategic developments the same sub-event and PLOVER type) and, for a dated report, an undated event or
+        one whose date overlaps it (an event's stored date contains every date it can still take)."""
+        e = schema.events
+        query = select(e.c.id).where(e.c.story_id == story_id, e.c.status == "active",
+                                     e.c.event_type == event.event_type)
+        if event.event_type == "Strategic developments":
+            query = query.where(e.c.sub_event_type == event.sub_event_type, e.c.plover_type == event.plover_type)
+        if event.date is not None:
+            query = query.where(e.c.date_start.is_(None) | (
+                (e.c.date_start <= event.date.last_day.isoformat())
+                & (e.c.date_end >= event.date.value.isoformat())))
+        return list(conn.execute(query).scalars())
+
+    def event_mention_rows(self, conn: Connection, event_ids: Iterable[str]) -> list[Any]:
+        """The mentions linked to some events, with what linking reads of their articles."""
+        m, a = schema.mentions, schema.articles
+        rows: list[Any] = []
+        for chunk in chunks(sorted(set(event_ids))):
+            rows.extend(conn.execute(select(m.c.id, m.c.event_id, m.c.data, a.c.seq, a.c.outlet, a.c.title,
+                                            a.c.published_at).select_from(m.join(a, a.c.id == m.c.article_id))
+                                     .where(m.c.event_id.in_(chunk))))
+        return rows
 
     def record_merge(self, conn: Connection, kind: str, old_id: str, new_id: str, reason: str) -> None:
         conn.execute(insert(schema.merges).values(kind=kind, old_id=old_id, new_id=new_id, reason=reason,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import exists, select, update
@@ -19,7 +19,14 @@ from sqlalchemy.engine import Connection
 
 from kroniek.config import Settings
 from kroniek.link import embed
-from kroniek.link.events import MentionInfo, event_id_for, link_mentions
+from kroniek.link.events import (
+    MentionInfo,
+    append_mentions,
+    event_id_for,
+    finish_event,
+    link_mentions,
+    new_event_id,
+)
 from kroniek.link.features import ArticleFeatures, FeatureOptions, day_iso, extract_features
 from kroniek.link.names import article_names_of
 from kroniek.link.repository import (
@@ -107,8 +114,9 @@ class LinkStage:
             touched = persist_decisions(repo, conn, clusterer, batch, features, decisions, report)
             for article, document in zip(batch, documents, strict=True):
                 repo.set_article_names(conn, article.id, article_names_of(document))
+            arrivals = _arrivals(current, decisions)
             for story_id in sorted(touched):
-                link_story_events(repo, conn, story_id, report)
+                link_story_events(repo, conn, story_id, report, arrivals.get(story_id))
             store.mark_done(conn, self.name, batch)
         return touched
 
@@ -237,10 +245,34 @@ def save_profile(repo: LinkRepository, conn: Connection, profile: StoryProfile) 
         repo.set_keys(conn, story_keys, profile.id, [])
 
 
-def link_story_events(repo: LinkRepository, conn: Connection, story_id: str, report: StageReport) -> None:
-    """Re-link the mentions of one story into canonical events and refresh the story's summary and facets."""
+def _arrivals(current: dict[str, str], decisions: Sequence[Decision]) -> dict[str, list[str]]:
+    """Per story, the articles this batch added to it for the first time, when that is all that happened to it:
+    such a story's events can be extended instead of re-clustered. A story that merged, split or holds an updated
+    article is left out (it is re-linked in full)."""
+    arrivals: dict[str, list[str]] = {}
+    changed: set[str] = set()
+    for decision in decisions:
+        if decision.merged or decision.moved_from is not None or decision.article_id in current:
+            changed.add(decision.story_id)
+            changed.update(survivor for _, survivor, _ in decision.merged)
+            if decision.moved_from is not None:
+                changed.add(decision.moved_from)
+            continue
+        arrivals.setdefault(decision.story_id, []).append(decision.article_id)
+    return {story_id: ids for story_id, ids in arrivals.items() if story_id not in changed}
+
+
+def link_story_events(repo: LinkRepository, conn: Connection, story_id: str, report: StageReport,
+                      arrivals: Sequence[str] | None = None) -> None:
+    """Link the mentions of one story into canonical events and refresh the story's summary and facets.
+
+    With ``arrivals`` (articles new to the story, arrived after all its others) their mentions are appended to
+    the story's events, reading only the events they could join: the cost follows the new articles, not the
+    story's size. Otherwise, or when an arrival is older than what the story holds, the story is re-clustered."""
     story = repo.story_rows(conn, [story_id]).get(story_id)
     if story is None:
+        return
+    if arrivals and story.status == "active" and _append_story_events(repo, conn, story, arrivals, report):
         return
     articles = repo.story_article_rows(conn, story_id) if story.status == "active" else []
     by_id = {row.id: row for row in articles}
@@ -331,38 +363,122 @@ def _event_facets(data: dict[str, Any]) -> list[tuple[str, str]]:
     return facets
 
 
+def _append_story_events(repo: LinkRepository, conn: Connection, story: Any, arrivals: Sequence[str],
+                         report: StageReport) -> bool:
+    """Append the mentions of articles new to an active story to its events (see ``link_story_events``).
+    False when an arrival is not newer than every article the story holds: then only a full re-link is exact."""
+    arrived = repo.article_rows(conn, arrivals)
+    if len(arrived) != len(set(arrivals)):
+        return False
+    before, _ = repo.story_article_stats(conn, story.id, exclude=list(arrived))
+    if before.seq is not None and int(before.seq) >= min(int(row.seq) for row in arrived.values()):
+        return False
+    mention_rows = repo.mention_rows(conn, list(arrived))
+    new = [MentionInfo(event=Event.from_dict(loads(row.data)), seq=int(arrived[row.article_id].seq),
+                       outlet=arrived[row.article_id].outlet, title=arrived[row.article_id].title or "",
+                       published_at=arrived[row.article_id].published_at) for row in mention_rows]
+    candidates: set[str] = set()
+    for mention in new:
+        candidates.update(repo.candidate_event_ids(conn, story.id, mention.event))
+    members: dict[str, list[MentionInfo]] = {}
+    for row in repo.event_mention_rows(conn, candidates):
+        members.setdefault(row.event_id, []).append(MentionInfo(
+            event=Event.from_dict(loads(row.data)), seq=int(row.seq), outlet=row.outlet, title=row.title or "",
+            published_at=row.published_at, previous=row.event_id))
+    appended = append_mentions(members, new)
+    stamp = utcnow().isoformat()
+    olds = {event_id: loads(row.data) for event_id, row in repo.event_rows(conn, appended.grown).items()}
+    written = [(olds.get(event_id), finish_event(event_id, story.id, cluster, olds.get(event_id), stamp))
+               for event_id, cluster in appended.grown.items()]
+    used = set(repo.event_rows(conn, {event_id_for(c[0].id) for c in appended.created})) | set(members)
+    for cluster in appended.created:
+        event_id = new_event_id(cluster[0], used)
+        used.add(event_id)
+        written.append((None, finish_event(event_id, story.id, cluster, None, stamp)))
+    new_ids = {m.id for m in new}
+    assignment: dict[str, str] = {}
+    for _, data in written:
+        repo.save_event(conn, _event_values(data))
+        repo.set_keys(conn, event_keys, data["id"], _event_facets(data))
+        report.counts["events_written"] += 1
+        assignment.update({mid: data["id"] for mid in data["mention_ids"] if mid in new_ids})
+    repo.set_mention_events(conn, assignment)
+    _link_claims(repo, conn, list(arrived), assignment, {row.id: row.article_id for row in mention_rows})
+    tally = loads(story.data).get("tally") if story.data else None
+    if tally is None:  # a story summarised before tallies were kept: count its events once
+        tally = _event_tally(loads(row.data) for row in repo.story_event_rows(conn, story.id))
+    else:
+        for old, data in written:
+            if old is not None:
+                _count_event(tally, old, -1)
+            _count_event(tally, data, +1)
+    stats, outlets = repo.story_article_stats(conn, story.id)
+    _write_story_summary(repo, conn, story, tally, outlets, stats.count, stats.first, stats.last)
+    return True
+
+
+def _count_event(tally: dict[str, dict[str, int]], event: Mapping[str, Any], sign: int) -> None:
+    """Add (sign 1) or take back (sign -1) what one event contributes to its story's summary and facets."""
+    for group, key in (("places", "place"), ("event_types", "event_type"), ("countries", "country")):
+        if event.get(key):
+            _bump(tally.setdefault(group, {}), str(event[key]), sign)
+    for key in ("sub_event_type", "plover_type", "disorder_type", "admin1"):
+        if event.get(key):
+            kind = "event_type" if key != "admin1" else "place"
+            _bump(tally.setdefault("facets", {}), f"{kind}\t{event[key]}", sign)
+
+
+def _bump(counts: dict[str, int], label: str, sign: int) -> None:
+    counts[label] = counts.get(label, 0) + sign
+    if counts[label] <= 0:
+        del counts[label]
+
+
+def _event_tally(events: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+    """How often each place, event type, country and facet occurs among a story's events; kept in the story's
+    data so that appending to a story adjusts it instead of reading every event again."""
+    tally: dict[str, dict[str, int]] = {"places": {}, "event_types": {}, "countries": {}, "facets": {}}
+    for event in events:
+        _count_event(tally, event, +1)
+    return tally
+
+
+def _ranked(counts: Mapping[str, int]) -> list[str]:
+    return [label for label, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
 def _update_story_summary(repo: LinkRepository, conn: Connection, story: Any, articles: Sequence[Any],
                           events: Sequence[dict[str, Any]]) -> None:
+    starts = sorted(str(r.published_start) for r in articles if r.published_start)
+    _write_story_summary(repo, conn, story, _event_tally(events),
+                         sorted({row.outlet for row in articles}) if articles else None,
+                         len(articles) if articles else None, starts[0] if starts else None,
+                         starts[-1] if starts else None)
+
+
+def _write_story_summary(repo: LinkRepository, conn: Connection, story: Any, tally: dict[str, dict[str, int]],
+                         outlets: list[str] | None, article_count: int | None, first_seen: str | None,
+                         last_seen: str | None) -> None:
+    """The story's summary (outlets, places, event types, countries), counts and facets. Without articles
+    (a merged-away story) the outlets stay what they were and the counts are not touched."""
     data = loads(story.data)
-    outlets = sorted({row.outlet for row in articles}) if articles else list(data.get("outlets") or [])
-    places: dict[str, int] = {}
-    types: dict[str, int] = {}
-    countries: dict[str, int] = {}
-    for event in events:
-        if event.get("place"):
-            places[event["place"]] = places.get(event["place"], 0) + 1
-        if event.get("event_type"):
-            types[event["event_type"]] = types.get(event["event_type"], 0) + 1
-        if event.get("country"):
-            countries[event["country"]] = countries.get(event["country"], 0) + 1
+    outlets = outlets if outlets is not None else list(data.get("outlets") or [])
     data["outlets"] = outlets
-    data["places"] = [p for p, _ in sorted(places.items(), key=lambda kv: (-kv[1], kv[0]))]
-    data["event_types"] = [t for t, _ in sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))]
-    data["countries"] = [c for c, _ in sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))]
+    for group in ("places", "event_types", "countries"):
+        data[group] = _ranked(tally.get(group) or {})
+    data["tally"] = tally
     values: dict[str, Any] = {"data": dumps(data)}
-    if articles:
-        values["article_count"] = len(articles)
+    if article_count:
+        values["article_count"] = article_count
         values["outlet_count"] = len(outlets)
-        starts = sorted(str(r.published_start) for r in articles if r.published_start)
-        if starts:
-            values["first_seen"] = starts[0]
-            values["last_seen"] = starts[-1]
+        if first_seen:
+            values["first_seen"] = first_seen
+            values["last_seen"] = last_seen
     repo.update_story(conn, story.id, **values)
     if story.status == "active":
         facets = [("outlet", o) for o in outlets] + [("place", p) for p in data["places"]]
         facets += [("place", c) for c in data["countries"]] + [("event_type", t) for t in data["event_types"]]
-        for event in events:
-            for key in ("sub_event_type", "plover_type", "disorder_type", "admin1"):
-                if event.get(key):
-                    facets.append(("event_type" if key != "admin1" else "place", str(event[key])))
+        for key in _ranked(tally.get("facets") or {}):
+            kind, _, label = key.partition("\t")
+            facets.append((kind, label))
         repo.set_keys(conn, story_keys, story.id, facets)
