@@ -20,6 +20,7 @@ from sqlalchemy import (
     Engine,
     Table,
     delete,
+    exists,
     func,
     insert,
     select,
@@ -212,6 +213,48 @@ class LinkRepository:
                                             a.c.published_at).select_from(m.join(a, a.c.id == m.c.article_id))
                                      .where(m.c.event_id.in_(chunk))))
         return rows
+
+    def reported_events(self, conn: Connection, story_id: str, article_ids: Sequence[str]) -> set[str]:
+        """The story's active events some articles report (through a mention) or hold a figure of."""
+        m, c, e = schema.mentions, schema.claims, schema.events
+        found: set[str] = set()
+        for chunk in chunks(sorted(set(article_ids))):
+            for table in (m, c):
+                found.update(conn.execute(
+                    select(table.c.event_id).join(e, e.c.id == table.c.event_id)
+                    .where(table.c.article_id.in_(chunk), e.c.story_id == story_id, e.c.status == "active")
+                    .distinct()).scalars())
+        return found
+
+    def article_event_pairs(self, conn: Connection, story_id: str, article_ids: Sequence[str]) -> list[tuple[str,
+                                                                                                           str]]:
+        """(article, event) for every active event of the story that one of the articles reports."""
+        m, e = schema.mentions, schema.events
+        pairs: set[tuple[str, str]] = set()
+        for chunk in chunks(sorted(set(article_ids))):
+            pairs.update((row.article_id, row.event_id) for row in conn.execute(
+                select(m.c.article_id, m.c.event_id).join(e, e.c.id == m.c.event_id)
+                .where(m.c.article_id.in_(chunk), e.c.story_id == story_id, e.c.status == "active")))
+        return sorted(pairs)
+
+    def event_summaries(self, conn: Connection, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Events without their reports (the summary column; the full data where it is not filled in)."""
+        e = schema.events
+        found: dict[str, dict[str, Any] | None] = {}
+        for chunk in chunks(sorted(set(ids))):
+            for row in conn.execute(select(e.c.id, e.c.summary).where(e.c.id.in_(chunk))):
+                found[row.id] = loads(row.summary) if row.summary else None
+        missing = [event_id for event_id, summary in found.items() if summary is None]
+        for event_id, row in self.event_rows(conn, missing).items():
+            found[event_id] = loads(row.data)
+        return {event_id: summary for event_id, summary in found.items() if summary is not None}
+
+    def loose_claim_rows(self, conn: Connection, story_id: str) -> list[Any]:
+        """Claims of the story's articles that belong to none of its active events."""
+        c, sa, e = schema.claims, schema.story_articles, schema.events
+        linked = exists().where(e.c.id == c.c.event_id, e.c.story_id == story_id, e.c.status == "active")
+        return list(conn.execute(select(c).join(sa, sa.c.article_id == c.c.article_id)
+                                 .where(sa.c.story_id == story_id, c.c.event_id.is_(None) | ~linked)))
 
     def record_merge(self, conn: Connection, kind: str, old_id: str, new_id: str, reason: str) -> None:
         conn.execute(insert(schema.merges).values(kind=kind, old_id=old_id, new_id=new_id, reason=reason,

@@ -453,15 +453,18 @@ def _update_story_summary(repo: LinkRepository, conn: Connection, story: Any, ar
     _write_story_summary(repo, conn, story, _event_tally(events),
                          sorted({row.outlet for row in articles}) if articles else None,
                          len(articles) if articles else None, starts[0] if starts else None,
-                         starts[-1] if starts else None)
+                         starts[-1] if starts else None, relinked=True)
 
 
 def _write_story_summary(repo: LinkRepository, conn: Connection, story: Any, tally: dict[str, dict[str, int]],
                          outlets: list[str] | None, article_count: int | None, first_seen: str | None,
-                         last_seen: str | None) -> None:
+                         last_seen: str | None, relinked: bool = False) -> None:
     """The story's summary (outlets, places, event types, countries), counts and facets. Without articles
-    (a merged-away story) the outlets stay what they were and the counts are not touched."""
+    (a merged-away story) the outlets stay what they were and the counts are not touched. ``relinked``: the
+    events were re-clustered, so the reconcile stage must take the whole story (not only what arrived)."""
     data = loads(story.data)
+    if relinked:
+        data["reconcile_all"] = True
     outlets = outlets if outlets is not None else list(data.get("outlets") or [])
     data["outlets"] = outlets
     for group in ("places", "event_types", "countries"):

@@ -225,11 +225,18 @@ def reconcile_group(event_id: str | None, kind: str, group_type: str | None,
     return row
 
 
+def _arrival(view: ClaimView) -> tuple[int, str, int, int, str, tuple[int, int]]:
+    c = view.claim
+    return (view.seq, c.article_id, c.start, c.end, c.kind, view.share or (-1, 0))
+
+
 def reconcile(event_id: str | None, views: Iterable[ClaimView]) -> list[FigureRow]:
     """All figure rows of one event (or of a story's claims without an event), groups noted against each other."""
     groups: dict[tuple[str, str], list[ClaimView]] = {}
     display: dict[tuple[str, str], str | None] = {}
-    for view in views:
+    # Arrival order, whatever order the store returned the claims in: the rows and their wording are the same
+    # on SQLite and PostgreSQL, for a story reconciled whole or for the events new articles reach.
+    for view in sorted(views, key=_arrival):
         key = (view.claim.kind, group_key(view.claim))
         groups.setdefault(key, []).append(view)
         display.setdefault(key, view.claim.group_type)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -36,9 +36,11 @@ class ReconcileStage:
         batch_size = int(settings.get("reconcile", "batch_size", 200))
         for batch in store.pending(self.name, after=self.after, batch_size=batch_size):
             with store.engine.begin() as conn:
-                stories = sorted(set(repo.story_of(conn, [a.id for a in batch]).values()))
-                for story_id in stories:
-                    reconcile_story(repo, conn, story_id, report)
+                arrivals: dict[str, list[str]] = {}
+                for article_id, story_id in repo.story_of(conn, [a.id for a in batch]).items():
+                    arrivals.setdefault(story_id, []).append(article_id)
+                for story_id in sorted(arrivals):
+                    reconcile_story(repo, conn, story_id, report, arrivals[story_id])
                 store.mark_done(conn, self.name, batch)
             report.processed += len(batch)
             if progress:
@@ -57,8 +59,8 @@ def _context(text: str, start: int, end: int) -> tuple[str, str]:
     return before, text[left:right]
 
 
-def claim_views(repo: LinkRepository, conn: Connection, articles: Sequence[Any]) -> list[tuple[str | None,
-                                                                                               ClaimView]]:
+def claim_views(repo: LinkRepository, conn: Connection, articles: Sequence[Any],
+                rows: Sequence[Any] | None = None) -> list[tuple[str | None, ClaimView]]:
     """(canonical event id or None, view) for every claim of the story's articles.
 
     The text around a figure is read from the article once and kept with the claim (``data["context"]``), so
@@ -66,7 +68,8 @@ def claim_views(repo: LinkRepository, conn: Connection, articles: Sequence[Any])
     not grow with the size of the story it joins. Re-extraction rewrites the claim and drops the copy.
     """
     by_id = {row.id: row for row in articles}
-    rows = repo.claim_rows(conn, list(by_id))
+    if rows is None:
+        rows = repo.claim_rows(conn, list(by_id))
     if not rows:
         return []
     datas = {row.id: loads(row.data) for row in rows}
@@ -90,9 +93,17 @@ def claim_views(repo: LinkRepository, conn: Connection, articles: Sequence[Any])
     return views
 
 
-def reconcile_story(repo: LinkRepository, conn: Connection, story_id: str, report: StageReport) -> None:
+def reconcile_story(repo: LinkRepository, conn: Connection, story_id: str, report: StageReport,
+                    arrivals: Sequence[str] | None = None) -> None:
+    """Reconcile a story's figures. With ``arrivals`` (the story's articles this run takes) and a story the link
+    stage only appended to since it was last reconciled, only the events those articles report are reconciled
+    again, from every claim that can reach them: the cost follows the new articles, not the story's size."""
     story = repo.story_rows(conn, [story_id]).get(story_id)
     if story is None or story.status != "active":
+        return
+    summary = loads(story.data)
+    if arrivals and not summary.get("reconcile_all") and isinstance(summary.get("figure_order"), dict):
+        _reconcile_arrivals(repo, conn, story_id, summary, arrivals, report)
         return
     articles = repo.story_article_rows(conn, story_id)
     events = {row.id: loads(row.data) for row in repo.story_event_rows(conn, story_id)}
@@ -104,44 +115,117 @@ def reconcile_story(repo: LinkRepository, conn: Connection, story_id: str, repor
             per_event[event_id].append(view)
         else:
             loose.append(view)
-    # Which events of the same type each article reports: the scope of a total over several days or places.
-    reported: dict[tuple[str, Any], list[str]] = {}  # (article, event type) -> its events, in story order
-    for event_id, data in events.items():
-        for article_id in dict.fromkeys(data.get("article_ids") or []):
-            reported.setdefault((article_id, data.get("event_type")), []).append(event_id)
-    article_events: dict[str, list[str]] = {}
-    for event_id, data in events.items():
-        for article_id in data.get("article_ids") or []:
-            article_events[f"{article_id}|{event_id}"] = reported[(article_id, data.get("event_type"))]
-    per_event = split_spanning(per_event, article_events)
-    now = utcnow()
+    per_event = split_spanning(per_event, _article_events(
+        (event_id, data.get("event_type"), data.get("article_ids") or []) for event_id, data in events.items()))
+    order: dict[str, list[Any]] = {}
     story_rows: list[dict[str, Any]] = []
     for event_id, data in sorted(events.items(), key=lambda kv: timeline_key(kv[1])):
-        rows = [r.to_dict() for r in reconcile(event_id, per_event.get(event_id, []))]
+        rows = _reconcile_event(repo, conn, event_id, data, per_event.get(event_id, []), report)
         story_rows.extend(rows)
-        fatalities = event_total(rows, "killed") if data.get("happened", True) else None
-        notes = event_notes(data, rows, fatalities)
-        report.counts["disagreements"] += sum(1 for r in rows if r["disagreement"])
-        if data.get("figures") == rows and data.get("fatalities") == fatalities and data.get("notes") == notes:
-            continue
-        revised = data.get("figures") != rows or data.get("fatalities") != fatalities
-        data["figures"], data["fatalities"], data["notes"] = rows, fatalities, notes
-        if revised:
-            data["updated_at"] = now.isoformat()
-            if rows:
-                history = list(data.get("history") or [])
-                history.append({"at": now.isoformat(), "action": "figures", "fatalities": fatalities})
-                data["history"] = history[-50:]
-        repo.save_event(conn, {"id": event_id, "fatalities": fatalities, "data": dumps(data),
-                               "updated_at": dt.datetime.fromisoformat(str(data.get("updated_at")))
-                               if data.get("updated_at") else now})
-        report.counts["events_updated"] += 1
+        if rows:
+            order[event_id] = list(timeline_key(data))
     story_rows.extend(r.to_dict() for r in reconcile(None, loose))
-    summary = loads(story.data)
-    if summary.get("figures") != story_rows:
-        summary["figures"] = story_rows
-        repo.update_story(conn, story_id, data=dumps(summary))
+    summary.pop("reconcile_all", None)
+    summary["figure_order"] = order
+    _save_story_figures(repo, conn, story, summary, story_rows)
     report.counts["stories"] += 1
+
+
+def _article_events(events: Iterable[tuple[str, Any, Iterable[str]]]) -> dict[str, list[str]]:
+    """"article|event" -> the events of that event's type the article reports (in the order given): the scope of
+    a total the text says spans several days or places."""
+    listed = list(events)
+    reported: dict[tuple[str, Any], list[str]] = {}
+    for event_id, event_type, article_ids in listed:
+        for article_id in dict.fromkeys(article_ids):
+            reported.setdefault((article_id, event_type), []).append(event_id)
+    return {f"{article_id}|{event_id}": reported[(article_id, event_type)]
+            for event_id, event_type, article_ids in listed for article_id in article_ids}
+
+
+def _save_story_figures(repo: LinkRepository, conn: Connection, story: Any, summary: dict[str, Any],
+                        story_rows: list[dict[str, Any]]) -> None:
+    before = loads(story.data)
+    summary["figures"] = story_rows
+    if summary != before:
+        repo.update_story(conn, story.id, data=dumps(summary))
+
+
+def _reconcile_arrivals(repo: LinkRepository, conn: Connection, story_id: str, summary: dict[str, Any],
+                        arrivals: Sequence[str], report: StageReport) -> None:
+    """The events the arriving articles report, reconciled from the claims of every article reporting them (a
+    total spanning several events reaches an event only through an article that reports it), and their rows
+    put in place in the story's figures table."""
+    touched = repo.reported_events(conn, story_id, arrivals)
+    readers = set(arrivals)
+    for row in repo.event_summaries(conn, touched).values():
+        readers.update(row.get("article_ids") or [])
+    claim_rows = repo.claim_rows(conn, sorted(readers))
+    articles = repo.article_rows(conn, sorted({row.article_id for row in claim_rows}))
+    # Every event those articles report (a spanning total is shared out over them), with its type.
+    reported = repo.article_event_pairs(conn, story_id, sorted(readers))
+    types = {event_id: row["event_type"] for event_id, row in repo.event_summaries(
+        conn, {event_id for _, event_id in reported}).items()}
+    members: dict[str, list[str]] = {}
+    for article_id, event_id in reported:
+        members.setdefault(event_id, []).append(article_id)
+    views = claim_views(repo, conn, list(articles.values()), claim_rows)
+    per_event: dict[str, list[ClaimView]] = {event_id: [] for event_id in types}
+    for target, view in views:
+        if target is not None and target in per_event:
+            per_event[target].append(view)
+    per_event = split_spanning(per_event, _article_events(
+        (event_id, types[event_id], sorted(set(members.get(event_id, [])))) for event_id in sorted(types)))
+    datas = {event_id: loads(row.data) for event_id, row in repo.event_rows(conn, touched).items()}
+    order: dict[str, list[Any]] = dict(summary["figure_order"])
+    groups: dict[str | None, list[dict[str, Any]]] = {}
+    for row in summary.get("figures") or []:
+        groups.setdefault(row.get("event_id"), []).append(row)
+    for event_id in sorted(datas):
+        rows = _reconcile_event(repo, conn, event_id, datas[event_id], per_event.get(event_id, []), report)
+        groups[event_id] = rows
+        order.pop(event_id, None)
+        if rows:
+            order[event_id] = list(timeline_key(datas[event_id]))
+    # Figures with no event of the story (none in the arriving articles' own claims means none changed).
+    loose_rows = repo.loose_claim_rows(conn, story_id) if any(
+        row.event_id is None or row.event_id not in types for row in claim_rows if row.article_id in arrivals
+    ) else None
+    if loose_rows is not None:
+        loose_articles = repo.article_rows(conn, sorted({row.article_id for row in loose_rows}))
+        loose = [view for _, view in claim_views(repo, conn, list(loose_articles.values()), loose_rows)]
+        groups[None] = [r.to_dict() for r in reconcile(None, loose)]
+    story_rows = [row for event_id in sorted(order, key=lambda eid: tuple(order[eid]))
+                  for row in groups.get(event_id, [])] + groups.get(None, [])
+    summary["figure_order"] = order
+    story = repo.story_rows(conn, [story_id])[story_id]
+    _save_story_figures(repo, conn, story, summary, story_rows)
+    report.counts["stories"] += 1
+
+
+def _reconcile_event(repo: LinkRepository, conn: Connection, event_id: str, data: dict[str, Any],
+                     views: Sequence[ClaimView], report: StageReport) -> list[dict[str, Any]]:
+    """One event's figure rows; its fatalities, notes and figures written back when they changed."""
+    now = utcnow()
+    rows = [r.to_dict() for r in reconcile(event_id, list(views))]
+    fatalities = event_total(rows, "killed") if data.get("happened", True) else None
+    notes = event_notes(data, rows, fatalities)
+    report.counts["disagreements"] += sum(1 for r in rows if r["disagreement"])
+    if data.get("figures") == rows and data.get("fatalities") == fatalities and data.get("notes") == notes:
+        return rows
+    revised = data.get("figures") != rows or data.get("fatalities") != fatalities
+    data["figures"], data["fatalities"], data["notes"] = rows, fatalities, notes
+    if revised:
+        data["updated_at"] = now.isoformat()
+        if rows:
+            history = list(data.get("history") or [])
+            history.append({"at": now.isoformat(), "action": "figures", "fatalities": fatalities})
+            data["history"] = history[-50:]
+    repo.save_event(conn, {"id": event_id, "fatalities": fatalities, "data": dumps(data),
+                           "updated_at": dt.datetime.fromisoformat(str(data.get("updated_at")))
+                           if data.get("updated_at") else now})
+    report.counts["events_updated"] += 1
+    return rows
 
 
 def event_notes(event: dict[str, Any], rows: Sequence[dict[str, Any]], fatalities: int | None) -> str:
