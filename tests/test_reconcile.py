@@ -261,3 +261,42 @@ def test_reconciling_what_arrives_equals_reconciling_the_whole_story(store: Stor
     with store.engine.connect() as conn:
         assert {r.id: r.data for r in conn.execute(schema.events.select())} == events_before
         assert {r.id: json.loads(r.data) for r in conn.execute(schema.stories.select())} == stories_before
+
+
+def test_a_store_from_before_the_tallies_is_backfilled_once(store: Store) -> None:
+    """Stories linked and reconciled before their summaries kept event tallies and the figures table its order
+    get both from the next run, with nothing else changed, and the run after that does no backfill."""
+    from kroniek.store import schema
+
+    articles = [Article(outlet=f"Krant {i}", text=FIGURE_TEXT.format(n=10 + i, m=2, k=1, tail=f"Stuk {i}."),
+                        title="Onrust in Utrecht", url=f"https://k{i}.example/{i}",
+                        published=PartialDate.parse("2024-03-06")) for i in range(3)]
+    store.ingest_batch(articles)
+    riot = Place("Utrecht", "Nederland", "NL", 528, "Utrecht", 52.09, 5.12, 1)
+    with store.engine.begin() as conn:
+        for a in articles:
+            event = Event(article_id=a.id, sentence=0, trigger="rellen", disorder_type="Demonstrations",
+                          event_type="Riots", sub_event_type="Violent demonstration", plover_type="PROTEST",
+                          place=riot, date=PartialDate.parse("2024-03-05"))
+            start = a.text.index("zeker ") + 6
+            store.replace_extractions(conn, a.id, [event], [Claim(
+                "arrested", a.id, start, start + 2, a.text[start:start + 2], value=int(a.text[start:start + 2]),
+                attribution=[a.outlet, "politie"], event_id=event.id)])
+            store.mark_done(conn, "extract", [a])
+    LinkStage().run(store, load_settings())
+    ReconcileStage().run(store, load_settings())
+    with store.engine.connect() as conn:
+        before = {r.id: (r.data, r.updated_at) for r in conn.execute(schema.stories.select())}
+    with store.engine.begin() as conn:  # as an older kroniek left it
+        for story_id, (data, _) in before.items():
+            old = json.loads(data)
+            old.pop("tally"), old.pop("figure_order")
+            conn.execute(schema.stories.update().where(schema.stories.c.id == story_id).values(data=json.dumps(old)))
+        conn.execute(schema.link_state.delete())
+    link = LinkStage().run(store, load_settings())
+    reconcile_report = ReconcileStage().run(store, load_settings())
+    assert link.counts["read_model_backfilled"] >= 1 and reconcile_report.counts["backfilled"] >= 1
+    with store.engine.connect() as conn:
+        after = {r.id: (json.loads(r.data), r.updated_at) for r in conn.execute(schema.stories.select())}
+    assert after == {k: (json.loads(d), u) for k, (d, u) in before.items()}
+    assert ReconcileStage().run(store, load_settings()).counts["backfilled"] == 0

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from kroniek.config import Settings
@@ -20,6 +21,7 @@ from kroniek.link.repository import LinkRepository, article_texts, dumps, loads,
 from kroniek.model import Claim
 from kroniek.pipeline import Progress, StageReport
 from kroniek.reconcile.figures import ClaimView, event_total, reconcile, split_spanning
+from kroniek.store import schema
 from kroniek.store.repository import Store
 
 _SENTENCE_BREAK = re.compile(r"[.!?\n]")
@@ -32,6 +34,7 @@ class ReconcileStage:
     def run(self, store: Store, settings: Settings, progress: Progress | None = None) -> StageReport:
         report = StageReport(self.name, counts={"stories": 0, "events_updated": 0, "disagreements": 0})
         repo = LinkRepository(store)
+        report.counts["backfilled"] = backfill_figure_order(store, repo, report)
         total = store.count_pending(self.name, after=self.after)
         batch_size = int(settings.get("reconcile", "batch_size", 200))
         for batch in store.pending(self.name, after=self.after, batch_size=batch_size):
@@ -46,6 +49,34 @@ class ReconcileStage:
             if progress:
                 progress(self.name, report.processed, total)
         return report
+
+
+FIGURE_ORDER_VERSION = "1"  # link_state "figure_order": every active story's figures table knows its order
+
+
+def backfill_figure_order(store: Store, repo: LinkRepository, report: StageReport, chunk: int = 100) -> int:
+    """Stories reconciled before the figures table kept its order are reconciled in full once, so that from then
+    on new articles are reconciled only where they reach. A flag in link_state makes this one lookup per run;
+    chunks of stories, one transaction each, so an interrupted backfill resumes."""
+    with store.engine.connect() as conn:
+        if repo.get_state(conn, "figure_order") == FIGURE_ORDER_VERSION:
+            return 0
+    st = schema.stories
+    done, after = 0, ""
+    while True:
+        with store.engine.begin() as conn:
+            rows = list(conn.execute(select(st.c.id, st.c.data).where(st.c.status == "active", st.c.id > after)
+                                     .order_by(st.c.id).limit(chunk)))
+            for row in rows:
+                if "figure_order" not in (loads(row.data) if row.data else {}):
+                    reconcile_story(repo, conn, row.id, report)
+                    done += 1
+        if len(rows) < chunk:
+            break
+        after = rows[-1].id
+    with store.engine.begin() as conn:
+        repo.set_state(conn, "figure_order", FIGURE_ORDER_VERSION)
+    return done
 
 
 def _context(text: str, start: int, end: int) -> tuple[str, str]:
@@ -147,8 +178,10 @@ def _save_story_figures(repo: LinkRepository, conn: Connection, story: Any, summ
                         story_rows: list[dict[str, Any]]) -> None:
     before = loads(story.data)
     summary["figures"] = story_rows
-    if summary != before:
+    if story_rows != before.get("figures"):
         repo.update_story(conn, story.id, data=dumps(summary))
+    elif summary != before:  # bookkeeping only (the order kept, a flag cleared): updated_at stays
+        conn.execute(update(schema.stories).where(schema.stories.c.id == story.id).values(data=dumps(summary)))
 
 
 def _reconcile_arrivals(repo: LinkRepository, conn: Connection, story_id: str, summary: dict[str, Any],
