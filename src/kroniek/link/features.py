@@ -13,6 +13,7 @@ Everything here is language-neutral apart from the stopword lists, which hold Du
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 import unicodedata
@@ -118,6 +119,7 @@ class ArticleFeatures:
     lead: str = ""  # title and first sentences, for the optional sentence embedding
     embedding: list[float] | None = None
     title_key: str = ""  # the whole title, folded: a title seen before on other text is a rubric ("Column")
+    title_phrases: frozenset[str] = frozenset()  # pairs of adjacent title words ("aanslag utrecht"), see below
     body_terms: int = 0  # distinct terms outside the title: a stub (cartoon, caption) has almost none
 
     @property
@@ -184,9 +186,9 @@ def extract_features(article: Article, document: Document | None = None,
         outside_title = set(body_only)
     title_keys: set[str] = set()
     for token in _WORD.findall(title):
-        if token[0].isupper() and fold(token) not in STOPWORDS and len(token) > 2 and not token.isupper():
+        if fold(token) not in STOPWORDS and len(token) > 2:
             key = NAME_PREFIX + fold(token)
-            if key in names:
+            if key in names:  # also a lower-case rubric line ("aanslag utrecht", "thierry baudet")
                 title_keys.add(key)
                 continue
         norm = normalise(token)
@@ -204,11 +206,28 @@ def extract_features(article: Article, document: Document | None = None,
     return ArticleFeatures(article_id=article.id, outlet=article.outlet, day=article_day(article), terms=terms,
                            title_terms=frozenset(title_keys), names=names, places=places,
                            language=(document.language if document else None) or article.language,
-                           title=title, lead=lead.strip(), title_key=title_key(title), body_terms=distinct_body)
+                           title=title, lead=lead.strip(), title_key=title_key(title), body_terms=distinct_body,
+                           title_phrases=title_phrases(title, names))
 
 
 def title_key(title: str) -> str:
     return " ".join(re.findall(r"\w+", fold(title)))[:100]
+
+
+def title_phrases(title: str, names: Mapping[str, str] | None = None) -> frozenset[str]:
+    """Adjacent content words of a title, function words skipped: "aanslag in Utrecht" gives "aanslag utrecht".
+
+    Two titles of the same days sharing such a pair name the same thing (a letters page's heading "aanslag utrecht",
+    "aanslag utrecht ii", ...; "D66 verliest ..." twice). A pair of two names ("Den Haag" as a dateline, a
+    columnist's name) says only who or where, so it is left out.
+    """
+    words: list[tuple[str, bool]] = []
+    for token in _WORD.findall(title):
+        word = normalise(fold(token))
+        if _keep(word):  # a name: one of the article's names, or capitalised in the title ("DEN HAAG")
+            words.append((word, token[0].isupper() or NAME_PREFIX + fold(token) in (names or {})))
+    return frozenset(f"{a} {b}" for (a, name_a), (b, name_b) in itertools.pairwise(words)
+                     if a != b and not (name_a and name_b))
 
 
 def _keep(norm: str) -> bool:

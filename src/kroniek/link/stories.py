@@ -5,6 +5,7 @@ Similarity of an article to a story (all in [0, 1], then multiplied by a time de
     score = w_text · cos(article tf-idf, story centroid)        words and @names, title terms counted extra
           + w_title · idf-weighted share of the article's title terms found in the story's titles
           + w_emb · max(0, cos(article embedding, story embedding))   (only when embeddings are switched on)
+          + w_phrase · idf share of the rarest title word pair ("aanslag utrecht") also in the story's titles
     decay = 0.5 ** (days between the article and the story's [first, last] span / half_life)
 
 Candidate retrieval keeps the cost per article flat: every live story is indexed under its strongest
@@ -32,6 +33,7 @@ import numpy as np
 from kroniek.link.features import ArticleFeatures, cosine, day_iso, idf, top_terms, weigh
 
 TITLE_PREFIX = "T:"
+PHRASE_PREFIX = "P:"  # document frequency of a title phrase (adjacent title words)
 REFINE = 25  # candidates that also get the nearest-member comparison
 
 
@@ -60,6 +62,7 @@ class ClusterOptions:
     stub_terms: int = 5  # an article with fewer distinct body terms is a stub (cartoon, caption, photo)
     stub_threshold: float = 0.8  # a stub joins only a near-duplicate story on the same days
     keyword_weight: float = 0.3  # weight of the share of the article's strongest terms among the story's
+    phrase_weight: float = 0.5  # bonus when the article's title shares a rare word pair with the story's titles
 
     @classmethod
     def from_settings(cls, section: Mapping[str, Any]) -> ClusterOptions:
@@ -73,7 +76,7 @@ class ClusterOptions:
             "member_links": "story_member_links", "member_terms": "story_member_terms",
             "title_boost": "story_title_boost", "embedding_floor": "story_embedding_floor",
             "stub_terms": "story_stub_terms", "stub_threshold": "story_stub_threshold",
-            "keyword_weight": "story_keyword_weight",
+            "keyword_weight": "story_keyword_weight", "phrase_weight": "story_phrase_weight",
         }
         values: dict[str, Any] = {}
         for attr, key in names.items():
@@ -95,6 +98,7 @@ class StoryProfile:
     outlets: Counter[str] = field(default_factory=Counter)
     title: str = ""
     title_terms: Counter[str] = field(default_factory=Counter)
+    title_phrases: Counter[str] = field(default_factory=Counter)  # word pairs of the members' titles
     embedding: np.ndarray | None = None  # sum of member embeddings
     embedded: int = 0
     members: list[dict[str, float]] = field(default_factory=list)  # recent member vectors (truncated)
@@ -130,6 +134,7 @@ class StoryProfile:
             "centroid": dict(self.centroid),
             "count": self.count, "first_day": self.first_day, "last_day": self.last_day,
             "outlets": dict(self.outlets), "title": self.title, "title_terms": dict(self.title_terms),
+            "title_phrases": dict(self.title_phrases),
             "embedding": [float(x) for x in self.embedding] if self.embedding is not None else None,
             "embedded": self.embedded,
             "members": [dict(m) for m in self.members],
@@ -143,6 +148,7 @@ class StoryProfile:
                    count=int(data.get("count") or 0), first_day=data.get("first_day"),
                    last_day=data.get("last_day"), outlets=Counter(data.get("outlets") or {}),
                    title=str(data.get("title") or ""), title_terms=Counter(data.get("title_terms") or {}),
+                   title_phrases=Counter(data.get("title_phrases") or {}),
                    embedding=np.asarray(data["embedding"], dtype=np.float32) if data.get("embedding") else None,
                    embedded=int(data.get("embedded") or 0),
                    members=[dict(m) for m in data.get("members") or []], founded=int(data.get("founded") or 0),
@@ -282,7 +288,8 @@ class StoryClusterer:
 
     @staticmethod
     def _title_keys(features: ArticleFeatures) -> list[str]:
-        return [TITLE_PREFIX + features.title_key] if features.title_key else []
+        keys = [TITLE_PREFIX + features.title_key] if features.title_key else []
+        return keys + [PHRASE_PREFIX + p for p in features.title_phrases]
 
     def is_rubric(self, features: ArticleFeatures) -> bool:
         """A title seen before on another article ("Column", "Brieven", a cartoon's name) says nothing."""
@@ -323,11 +330,21 @@ class StoryClusterer:
             weights = {t: idf(self.df.get(t), n) for t in features.title_terms}
             shared = sum(w for t, w in weights.items() if t in story.title_terms)
             total += o.title_weight * shared / (sum(weights.values()) or 1.0)
+        if o.phrase_weight and story.title_phrases:
+            total += o.phrase_weight * self.phrase_share(features, story)
         if o.embedding_weight and features.embedding is not None and story.embedding is not None:
             similarity = _dense_cosine(features.embedding, story.embedding)
             total += o.embedding_weight * max(0.0, (similarity - o.embedding_floor) / (1.0 - o.embedding_floor))
         gap = story.span_gap(features.day)
         return total * 0.5 ** (gap / o.half_life_days) if o.half_life_days > 0 else total
+
+    def phrase_share(self, features: ArticleFeatures, story: StoryProfile) -> float:
+        """The rarest title word pair the article shares with the story's titles, as idf / the highest idf."""
+        shared = [p for p in features.title_phrases if p in story.title_phrases]
+        if not shared or self.is_rubric(features):
+            return 0.0
+        n = max(self.df.n_docs, 1)
+        return max(idf(self.df.get(PHRASE_PREFIX + p), n) for p in shared) / idf(0, n)
 
     # --- the decision -----------------------------------------------------------------------------------------
 
@@ -341,6 +358,7 @@ class StoryClusterer:
             self.clock = features.day if self.clock is None else max(self.clock, features.day)
             self.freeze_old()
         vector = self.vector(features)
+        rubric = self.is_rubric(features)  # before this article's own title is counted
         scored: list[tuple[float, str]] = []
         pool = self.candidates(vector)
         if current is not None and current in self.stories and current not in pool:
@@ -362,10 +380,10 @@ class StoryClusterer:
             stay = next((v for v, s in scored if s == current), 0.0)
             if story.count <= 1:  # its only article changed: the story follows it
                 story.centroid, story.members, story.title_terms = {}, [], Counter()
-                self._update_profile(story, features, vector, joined=False)
+                self._update_profile(story, features, vector, joined=False, rubric=rubric)
                 return Decision(features.article_id, current, None, created=False, scores=decision_scores)
             if stay >= o.threshold:
-                self._update_profile(story, features, vector, joined=False)
+                self._update_profile(story, features, vector, joined=False, rubric=rubric)
                 return Decision(features.article_id, current, stay, created=False, scores=decision_scores)
             scored = [(v, s) for v, s in scored if s != current]
         if current is None:
@@ -374,7 +392,7 @@ class StoryClusterer:
             profile = StoryProfile(id=story_id_for(features.article_id), founded=self.arrivals,
                                    title=features.title or features.lead[:120])
             self.arrivals += 1
-            self._update_profile(profile, features, vector)
+            self._update_profile(profile, features, vector, rubric=rubric)
             self.add_story(profile)
             decision = Decision(features.article_id, profile.id, None, created=True, scores=decision_scores)
         else:
@@ -388,7 +406,7 @@ class StoryClusterer:
                     score = next(v for v, s in scored if s == story_id)
                     self._merge(story_id, survivor)
                     merged.append((story_id, survivor, score))
-            self._update_profile(self.stories[survivor], features, vector)
+            self._update_profile(self.stories[survivor], features, vector, rubric=rubric)
             decision = Decision(features.article_id, survivor, best_score, created=False, merged=merged,
                                 scores=decision_scores)
         if current is not None and current != decision.story_id:
@@ -402,7 +420,7 @@ class StoryClusterer:
         return decision
 
     def _update_profile(self, profile: StoryProfile, features: ArticleFeatures, vector: Mapping[str, float],
-                        joined: bool = True) -> None:
+                        joined: bool = True, rubric: bool = False) -> None:
         o = self.options
         for term, value in vector.items():
             profile.centroid[term] = profile.centroid.get(term, 0.0) + value
@@ -421,6 +439,10 @@ class StoryClusterer:
             profile.title_terms[term] += 1
         if len(profile.title_terms) > 120:
             profile.title_terms = Counter(dict(profile.title_terms.most_common(120)))
+        if not rubric:
+            profile.title_phrases.update(features.title_phrases)
+            if len(profile.title_phrases) > 120:
+                profile.title_phrases = Counter(dict(profile.title_phrases.most_common(120)))
         if features.embedding is not None:
             vector_e = np.asarray(features.embedding, dtype=np.float32)
             profile.embedding = vector_e.copy() if profile.embedding is None else profile.embedding + vector_e
@@ -448,6 +470,7 @@ class StoryClusterer:
         survivor.count += loser.count
         survivor.outlets.update(loser.outlets)
         survivor.title_terms.update(loser.title_terms)
+        survivor.title_phrases.update(loser.title_phrases)
         survivor.members = (survivor.members + loser.members)[-self.options.member_links:] \
             if self.options.member_links else []
         if loser.embedding is not None:
