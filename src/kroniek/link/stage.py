@@ -4,6 +4,12 @@ Per batch of pending articles (one transaction): features → story decision per
 memberships, merges and splits, document frequencies → event linking for every story the batch touched
 (``events``) → mentions.event_id and claims.event_id → facets for the read side. A run killed half-way leaves
 whole batches behind, and the next run continues from the first article not marked done.
+
+A story that only gained new articles has their mentions appended to its events, reading only the events they
+could join (same type, overlapping dates); since events are clustered in arrival order this is exactly what
+re-clustering the story would give (tested), at a cost that follows the new articles rather than the story's
+size. A story that merged, split or holds an updated article is re-clustered, and flagged for the reconcile
+stage to take whole.
 """
 
 from __future__ import annotations
