@@ -176,19 +176,24 @@ class LinkRepository:
                 found[row.id] = row
         return found
 
-    def story_article_stats(self, conn: Connection, story_id: str, exclude: Sequence[str] = ()) -> Any:
-        """count, first and last published_start, the latest arrival (seq) and the outlets of a story's articles,
-        aggregated in the database (one index range, no rows to Python); ``exclude`` leaves articles out."""
+    def story_article_stats(self, conn: Connection, story_id: str) -> Any:
+        """count, first and last published_start and the outlets of a story's articles, aggregated in the
+        database (one index range, no rows to Python)."""
         a, sa = schema.articles, schema.story_articles
-        where = [sa.c.story_id == story_id]
-        if exclude:
-            where.append(sa.c.article_id.not_in(list(exclude)))
         joined = sa.join(a, a.c.id == sa.c.article_id)
+        where = sa.c.story_id == story_id
         row = conn.execute(select(func.count().label("count"), func.min(a.c.published_start).label("first"),
-                                  func.max(a.c.published_start).label("last"), func.max(a.c.seq).label("seq"))
-                           .select_from(joined).where(*where)).one()
-        outlets = sorted(conn.execute(select(a.c.outlet).select_from(joined).where(*where).distinct()).scalars())
+                                  func.max(a.c.published_start).label("last"))
+                           .select_from(joined).where(where)).one()
+        outlets = sorted(conn.execute(select(a.c.outlet).select_from(joined).where(where).distinct()).scalars())
         return row, outlets
+
+    def holds_later_articles(self, conn: Connection, story_id: str, seq: int, exclude: Sequence[str]) -> bool:
+        """Whether the story holds an article (other than ``exclude``) that arrived at or after ``seq``."""
+        a, sa = schema.articles, schema.story_articles
+        query = (select(a.c.seq).select_from(sa.join(a, a.c.id == sa.c.article_id))
+                 .where(sa.c.story_id == story_id, a.c.seq >= seq, sa.c.article_id.not_in(list(exclude))).limit(1))
+        return conn.execute(query).first() is not None
 
     def candidate_event_ids(self, conn: Connection, story_id: str, event: Event) -> list[str]:
         """The story's active events a report could join under ACLED's rule: the same event type (and for

@@ -394,8 +394,7 @@ def _append_story_events(repo: LinkRepository, conn: Connection, story: Any, arr
     arrived = repo.article_rows(conn, arrivals)
     if len(arrived) != len(set(arrivals)):
         return False
-    before, _ = repo.story_article_stats(conn, story.id, exclude=list(arrived))
-    if before.seq is not None and int(before.seq) >= min(int(row.seq) for row in arrived.values()):
+    if repo.holds_later_articles(conn, story.id, min(int(row.seq) for row in arrived.values()), list(arrived)):
         return False
     mention_rows = repo.mention_rows(conn, list(arrived))
     new = [MentionInfo(event=Event.from_dict(loads(row.data)), seq=int(arrived[row.article_id].seq),
