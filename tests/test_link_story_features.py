@@ -55,3 +55,12 @@ def test_the_embedding_reads_the_first_thousand_characters_by_default() -> None:
     lead = extract_features(article).lead
     assert lead.startswith("Raad vergadert. ") and "Harlingen" in lead
     assert len(lead) <= len("Raad vergadert. ") + 1000
+
+
+def test_cosine_keeps_each_norm_with_its_vector() -> None:
+    from kroniek.link.features import cosine
+
+    short = {"brand": 1.0}
+    long = {"brand": 2.0, "haven": 2.0, "loods": 1.0}  # norm 3
+    assert abs(cosine(short, long, 3.0) - 2.0 / 3.0) < 1e-9
+    assert abs(cosine(long, short, 1.0) - 2.0 / 3.0) < 1e-9

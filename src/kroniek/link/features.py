@@ -313,12 +313,12 @@ def top_terms(vector: Mapping[str, float], count: int) -> list[str]:
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float], b_norm: float | None = None) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(v * b.get(t, 0.0) for t, v in a.items())
+    """Cosine of two sparse vectors; without ``b_norm`` both are taken to be unit vectors."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)  # iterate the shorter one
+    dot = sum(v * large.get(t, 0.0) for t, v in small.items())
     if b_norm is None:
-        return dot  # both unit vectors
-    a_norm = math.sqrt(sum(v * v for v in a.values()))
+        return dot
+    a_norm = math.sqrt(sum(v * v for v in a.values()))  # a's own norm, whichever was iterated
     return dot / ((a_norm * b_norm) or 1.0)
 
 

@@ -10,8 +10,10 @@ Similarity of an article to a story (all in [0, 1], then multiplied by a time de
 
 Candidate retrieval keeps the cost per article flat: every live story is indexed under its strongest
 ``story_index_terms`` centroid terms, an article looks up its own strongest ``story_query_terms`` terms, and only the
-``story_candidates`` stories with the largest overlap are scored. Stories whose last article is older than
-``story_max_age_days`` (relative to the newest article seen) leave the index: they are frozen.
+``story_candidates`` stories with the largest overlap are scored. Below the threshold an article still joins a story
+of the same days scoring at least ``story_name_threshold`` when both lead with the same rare names (a sidebar).
+Stories whose last article is older than ``story_max_age_days`` (relative to the newest article seen) leave the
+index: they are frozen.
 
 Story ids are derived from the founding article's id and never change. When one article scores above
 ``story_merge_threshold`` with two stories, the younger story is merged into the older one (recorded in
@@ -30,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from kroniek.link.features import ArticleFeatures, cosine, day_iso, idf, top_terms, weigh
+from kroniek.link.features import NAME_PREFIX, ArticleFeatures, cosine, day_iso, idf, top_terms, weigh
 
 TITLE_PREFIX = "T:"
 PHRASE_PREFIX = "P:"  # document frequency of a title phrase (adjacent title words)
@@ -63,6 +65,14 @@ class ClusterOptions:
     stub_threshold: float = 0.8  # a stub joins only a near-duplicate story on the same days
     keyword_weight: float = 0.3  # weight of the share of the article's strongest terms among the story's
     phrase_weight: float = 0.5  # bonus when the article's title shares a rare word pair with the story's titles
+    # A second way in: a score of at least name_threshold joins a story of the same days (article within name_days
+    # of its span) with which the article shares name_shared of its salient names (its strongest terms that are
+    # names, among the story's strongest terms). A sidebar (a profile, a reaction, an injury) names the same people,
+    # places and organisations but tells a different part. 0 switches it off.
+    name_threshold: float = 0.0
+    name_shared: int = 2
+    name_days: float = 1.0
+    name_rarity: float = 0.7  # a salient name counts when its idf is at least this share of the highest idf
 
     @classmethod
     def from_settings(cls, section: Mapping[str, Any]) -> ClusterOptions:
@@ -77,6 +87,8 @@ class ClusterOptions:
             "title_boost": "story_title_boost", "embedding_floor": "story_embedding_floor",
             "stub_terms": "story_stub_terms", "stub_threshold": "story_stub_threshold",
             "keyword_weight": "story_keyword_weight", "phrase_weight": "story_phrase_weight",
+            "name_threshold": "story_name_threshold", "name_shared": "story_name_shared",
+            "name_days": "story_name_days", "name_rarity": "story_name_rarity",
         }
         values: dict[str, Any] = {}
         for attr, key in names.items():
@@ -388,7 +400,10 @@ class StoryClusterer:
             scored = [(v, s) for v, s in scored if s != current]
         if current is None:
             self.df.add([*features.terms, *self._title_keys(features)])  # an updated article is counted
-        if not scored or scored[0][0] < o.threshold:
+        named = self.named_match(features, vector, scored) if scored and scored[0][0] < o.threshold else None
+        if named is not None:
+            scored = [named, *(item for item in scored if item != named)]
+        if not scored or (scored[0][0] < o.threshold and named is None):
             profile = StoryProfile(id=story_id_for(features.article_id), founded=self.arrivals,
                                    title=features.title or features.lead[:120])
             self.arrivals += 1
@@ -418,6 +433,29 @@ class StoryClusterer:
                 old.outlets = +old.outlets
                 old.dirty = True
         return decision
+
+    def named_match(self, features: ArticleFeatures, vector: Mapping[str, float],
+                    scored: list[tuple[float, str]]) -> tuple[float, str] | None:
+        """The best story below the threshold that the article still joins: same days, shared salient names."""
+        o = self.options
+        if not o.name_threshold or o.name_shared <= 0:
+            return None
+        n = max(self.df.n_docs, 1)
+        floor = o.name_rarity * idf(0, n)
+        names = [t for t in top_terms(vector, o.query_terms)
+                 if t.startswith(NAME_PREFIX) and idf(self.df.get(t), n) >= floor]
+        if len(names) < o.name_shared:
+            return None
+        for value, story_id in scored:
+            if value < o.name_threshold:
+                break
+            story = self.stories[story_id]
+            if story.span_gap(features.day) > o.name_days:
+                continue
+            keys = set(self.indexed.get(story_id) or top_terms(story.centroid, o.index_terms))
+            if sum(1 for t in names if t in keys) >= o.name_shared:
+                return value, story_id
+        return None
 
     def _update_profile(self, profile: StoryProfile, features: ArticleFeatures, vector: Mapping[str, float],
                         joined: bool = True, rubric: bool = False) -> None:
