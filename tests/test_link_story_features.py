@@ -64,3 +64,21 @@ def test_cosine_keeps_each_norm_with_its_vector() -> None:
     long = {"brand": 2.0, "haven": 2.0, "loods": 1.0}  # norm 3
     assert abs(cosine(short, long, 3.0) - 2.0 / 3.0) < 1e-9
     assert abs(cosine(long, short, 1.0) - 2.0 / 3.0) < 1e-9
+
+
+def test_profile_embedding_round_trips_exactly_and_old_lists_still_read() -> None:
+    import json
+
+    import numpy as np
+
+    from kroniek.link.stories import StoryProfile
+
+    vector = np.asarray([0.1, -0.25, 1 / 3, 0.0], dtype=np.float32)
+    profile = StoryProfile(id="s1", embedding=vector)
+    stored = json.loads(json.dumps(profile.to_json()))
+    assert isinstance(stored["embedding"], str)
+    again = StoryProfile.from_json("s1", stored).embedding
+    assert again is not None and again.dtype == np.float32 and np.array_equal(again, vector)
+    older = dict(stored, embedding=[float(x) for x in vector])  # as profiles were written before
+    old = StoryProfile.from_json("s1", older).embedding
+    assert old is not None and np.array_equal(old, vector)

@@ -22,6 +22,7 @@ Story ids are derived from the founding article's id and never change. When one 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import heapq
 import math
@@ -147,7 +148,9 @@ class StoryProfile:
             "count": self.count, "first_day": self.first_day, "last_day": self.last_day,
             "outlets": dict(self.outlets), "title": self.title, "title_terms": dict(self.title_terms),
             "title_phrases": dict(self.title_phrases),
-            "embedding": [float(x) for x in self.embedding] if self.embedding is not None else None,
+            # float32 bytes in base64: the same values as a list of floats, a quarter of the size and far quicker
+            # to read back (every run loads every live story's profile)
+            "embedding": _pack(self.embedding) if self.embedding is not None else None,
             "embedded": self.embedded,
             "members": [dict(m) for m in self.members],
             "founded": self.founded,
@@ -161,10 +164,21 @@ class StoryProfile:
                    last_day=data.get("last_day"), outlets=Counter(data.get("outlets") or {}),
                    title=str(data.get("title") or ""), title_terms=Counter(data.get("title_terms") or {}),
                    title_phrases=Counter(data.get("title_phrases") or {}),
-                   embedding=np.asarray(data["embedding"], dtype=np.float32) if data.get("embedding") else None,
+                   embedding=_unpack(data["embedding"]) if data.get("embedding") else None,
                    embedded=int(data.get("embedded") or 0),
                    members=[dict(m) for m in data.get("members") or []], founded=int(data.get("founded") or 0),
                    status=status, merged_into=merged_into, dirty=False)
+
+
+def _pack(vector: np.ndarray) -> str:
+    return base64.b64encode(np.asarray(vector, dtype="<f4").tobytes()).decode("ascii")
+
+
+def _unpack(stored: str | list[float]) -> np.ndarray:
+    """A stored embedding: base64 float32 (now) or a list of floats (profiles written before)."""
+    if isinstance(stored, str):
+        return np.frombuffer(base64.b64decode(stored), dtype="<f4").astype(np.float32)
+    return np.asarray(stored, dtype=np.float32)
 
 
 @dataclass
