@@ -11,7 +11,8 @@ later run can serve it again with --db. With --db an existing store is served as
 request per route, `--requests` GET requests are issued by `--concurrency` threads, each with its own keep-alive
 httpx client, round-robin over the routes: story list page, story page, story list JSON, story JSON, event list
 JSON, event page and article JSON. Ids are drawn at random from the whole store (not only the newest), so large
-and small stories both come up. Latency is the client-side time to the full response body.
+and small stories both come up. Latency is the client-side time to the full response body; the size of the bodies
+(median and largest, KB) is printed next to it.
 """
 
 from __future__ import annotations
@@ -145,6 +146,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     log = workdir / "serve.log"
     timings: dict[str, list[float]] = defaultdict(list)
+    sizes: dict[str, list[int]] = defaultdict(list)
     errors: list[str] = []
     with log.open("wb") as log_file:
         server = subprocess.Popen([sys.executable, "-m", "kroniek", "--db", db_url, "serve", "--port", str(port)],
@@ -168,9 +170,11 @@ def main() -> None:
                             return
                         name, path = item
                         problem = None
+                        size = 0
                         started = time.perf_counter()
                         try:
                             response = client.get(path)
+                            size = len(response.content)
                             if response.status_code >= 400:
                                 problem = f"{path}: HTTP {response.status_code}"
                         except httpx.HTTPError as error:
@@ -178,6 +182,7 @@ def main() -> None:
                         elapsed = (time.perf_counter() - started) * 1000
                         with lock:
                             timings[name].append(elapsed)
+                            sizes[name].append(size)
                             if problem:
                                 errors.append(problem)
 
@@ -197,13 +202,15 @@ def main() -> None:
                 server.wait()
     every = [t for values in timings.values() for t in values]
     routes_ms = {name: summary(timings[name]) for name, _make in routes}
+    routes_kb = {name: {"p50": round(statistics.median(sizes[name]) / 1000, 1),
+                        "max": round(max(sizes[name]) / 1000, 1)} for name, _make in routes}
     slow = [name for name, figures in routes_ms.items() if figures["p95"] > TARGET_P95_MS]
     result: dict[str, Any] = {
         "store": db_url, "built": args.db is None,
         "fill_seconds": None if fill_seconds is None else round(fill_seconds, 1), **ids["sizes"],
         "requests": len(every), "concurrency": args.concurrency, "errors": len(errors),
         "seconds": round(wall, 1), "requests_per_s": round(len(every) / wall, 1),
-        "overall_ms": summary(every), "routes_ms": routes_ms, "target_p95_ms": TARGET_P95_MS,
+        "overall_ms": summary(every), "routes_ms": routes_ms, "routes_kb": routes_kb, "target_p95_ms": TARGET_P95_MS,
         "routes_over_target": slow,
     }
     if args.json:
@@ -215,10 +222,13 @@ def main() -> None:
               f"{sizes['events']:,} events, {sizes['mentions']:,} mentions")
         print(f"{len(every)} requests, concurrency {args.concurrency}, {wall:.1f} s, {result['requests_per_s']} req/s, "
               f"errors {len(errors)}")
-        print(f"  {'route':<12} {'n':>5} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}  (ms; target p95 ≤ 100)")
+        print(f"  {'route':<12} {'n':>5} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}  (ms; target p95 ≤ 100)"
+              f"  {'KB p50':>8} {'KB max':>8}")
         for name, figures in [*routes_ms.items(), ("overall", result["overall_ms"])]:
+            kb = routes_kb.get(name)
+            body = f"  {kb['p50']:>8} {kb['max']:>8}" if kb else ""
             print(f"  {name:<12} {figures['n']:>5} {figures['p50']:>8} {figures['p95']:>8} {figures['p99']:>8} "
-                  f"{figures['max']:>8}{'  over target' if name in slow else ''}")
+                  f"{figures['max']:>8}{body}{'  over target' if name in slow else ''}")
     for line in errors[:10]:
         print("  error:", line, file=sys.stderr)
     raise SystemExit(1 if errors else 0)

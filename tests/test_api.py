@@ -110,7 +110,7 @@ def test_openapi_lists_the_api_routes(api: Api) -> None:
     assert set(schema["paths"]) == API_PATHS, "every API route, and no page, is described"
     assert all(set(ops) == {"get"} for ops in schema["paths"].values()), "read-only: the write route is hidden"
     params = {p["name"]: p for p in schema["paths"]["/api/stories"]["get"]["parameters"]}
-    assert {"q", "date_from", "date_to", "place", "outlet", "event_type", "limit", "offset"} <= set(params)
+    assert {"q", "date_from", "date_to", "place", "outlet", "event_type", "limit", "offset", "full"} <= set(params)
     assert params["limit"]["schema"]["minimum"] == 1
     assert params["limit"]["schema"]["maximum"] == api.settings.get("serve", "max_page_size")
     assert params["q"]["schema"]["anyOf"][0]["maxLength"] == 200
@@ -132,8 +132,24 @@ def test_stories_paginate(api: Api) -> None:
     assert past_the_end["next_offset"] is None
     for story in everything["items"]:
         assert {"id", "title", "first_seen", "last_seen", "article_count", "outlet_count", "outlets", "places",
-                "event_types", "events"} <= set(story)
+                "countries", "event_types", "event_count"} <= set(story)
+        assert "events" not in story, "the list leaves the events out unless full=true"
         assert story["first_seen"] <= story["last_seen"]
+
+
+def test_story_list_full_adds_the_latest_events(api: Api) -> None:
+    brief = api.get("/api/stories", limit=500)["items"]
+    full = api.get("/api/stories", limit=500, full="true")["items"]
+    assert [s["id"] for s in full] == [s["id"] for s in brief]
+    assert any(s["event_count"] for s in brief), "the sample has stories with events"
+    for short, story in zip(brief, full, strict=True):
+        assert {k: v for k, v in story.items() if k != "events"} == short, "full=true only adds the events"
+        assert len(story["events"]) == min(story["event_count"], 20)
+        every = api.get("/api/events", story_id=story["id"], limit=500)["items"]
+        assert len(every) == story["event_count"]
+        latest = sorted(every, key=lambda e: (e["date_start"] or "", e["id"]))[-20:]
+        assert {e["id"] for e in story["events"]} == {e["id"] for e in latest}, "the story's latest events"
+        assert all(e["summary"] and "mentions" not in e for e in story["events"]), "as summaries"
 
 
 def test_story_filters_filter(api: Api) -> None:
@@ -171,7 +187,7 @@ def test_story_search_treats_like_wildcards_literally(api: Api) -> None:
 
 
 def test_story_detail(api: Api) -> None:
-    listed = api.get("/api/stories", limit=500)["items"]
+    listed = api.get("/api/stories", limit=500, full="true")["items"]
     richest = max(listed, key=lambda s: (len(s["events"]), s["article_count"]))
     story = api.get(f"/api/stories/{richest['id']}")
     assert story["id"] == richest["id"] and story["title"] == richest["title"]

@@ -172,7 +172,7 @@ def visit(browser: Browser, base_url: str) -> Iterator[Visit]:
 
 def richest_story(base_url: str) -> dict[str, Any]:
     stories = _get_json(f"{base_url}/api/stories?limit=500")["items"]
-    best = max(stories, key=lambda s: (len(s["events"]), s["article_count"]))
+    best = max(stories, key=lambda s: (s["event_count"], s["article_count"]))
     story: dict[str, Any] = _get_json(f"{base_url}/api/stories/{best['id']}")
     assert story["events"] and story["figures"], "the sample's main story has a timeline and figures"
     return story

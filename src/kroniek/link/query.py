@@ -227,6 +227,25 @@ def actor_events(store: Store, name: str) -> list[dict[str, Any]]:
 # Every story column but the clustering profile (large, and only the link stage reads it).
 _STORY_COLUMNS = [column for column in schema.stories.c if column.name != "profile"]
 
+# What ``stories.summary`` holds (a trigger keeps it from ``data``: migration 0005): the lists a story list shows.
+STORY_SUMMARY_FIELDS = ("outlets", "places", "countries", "event_types")
+
+
+# A list page's story columns: the small ``summary`` instead of ``data`` (which carries every figure and claim, up
+# to a megabyte).
+_STORY_LIST_COLUMNS = [column for column in schema.stories.c if column.name not in ("profile", "data")]
+
+
+def _story_data_of(conn: Any, rows: list[Any]) -> dict[str, dict[str, Any]]:
+    """``data`` of the rows that have no summary (written before migration 0005 or not JSON), decoded."""
+    s = schema.stories
+    missing = [row.id for row in rows if not row.summary]
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(missing), 500):
+        query = select(s.c.id, s.c.data).where(s.c.id.in_(missing[start:start + 500]))
+        found.update({row.id: loads(row.data) for row in conn.execute(query)})
+    return found
+
 
 def _story_query(query: Select[Any], q: str | None = None, date_from: str | None = None, date_to: str | None = None,
                  place: str | None = None, outlet: str | None = None, event_type: str | None = None) -> Select[Any]:
@@ -249,15 +268,23 @@ def _story_query(query: Select[Any], q: str | None = None, date_from: str | None
     return query
 
 
-def _story_dict(row: Any, events: list[dict[str, Any]]) -> dict[str, Any]:
-    data = loads(row.data)
-    return {
+def _story_dict(row: Any, events: list[dict[str, Any]] | None, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A story's columns and list fields; ``events=None`` leaves the events out. The lists come from the summary
+    column when the row has one, else from ``data`` (given already decoded, or decoded here)."""
+    if row.summary:
+        data = loads(row.summary)
+    elif data is None:
+        data = loads(row.data)
+    story = {
         "id": row.id, "title": row.title, "first_seen": row.first_seen, "last_seen": row.last_seen,
         "article_count": row.article_count, "outlet_count": row.outlet_count,
         "outlets": list(data.get("outlets") or []), "places": list(data.get("places") or []),
         "countries": list(data.get("countries") or []), "event_types": list(data.get("event_types") or []),
-        "events": sorted(events, key=timeline_key), "status": row.status, "updated_at": _iso(row.updated_at),
+        "events": sorted(events or [], key=timeline_key), "status": row.status, "updated_at": _iso(row.updated_at),
     }
+    if events is None:
+        del story["events"]
+    return story
 
 
 def _events_of(conn: Any, story_ids: list[str], per_story: int | None = None,
@@ -272,8 +299,10 @@ def _events_of(conn: Any, story_ids: list[str], per_story: int | None = None,
             rows = conn.execute(select(*_columns(full)).where(wanted))
         else:
             # one short walk of ix_events_story_date per story, whatever the size of the story
+            # (undated events last on SQLite and PostgreSQL alike, which sort NULL differently by default)
+            newest_first = (e.c.date_start.desc().nulls_last(), e.c.id.desc())
             latest = [conn.execute(select(e.c.id).where(and_(e.c.story_id == story_id, e.c.status == "active"))
-                                   .order_by(e.c.date_start.desc(), e.c.id.desc()).limit(per_story)).scalars().all()
+                                   .order_by(*newest_first).limit(per_story)).scalars().all()
                       for story_id in chunk]
             ids = [event_id for found_ids in latest for event_id in found_ids]
             rows = conn.execute(select(*_columns(full)).where(e.c.id.in_(ids))) if ids else []
@@ -300,11 +329,11 @@ def list_stories(store: Store, limit: int | None = None, offset: int = 0, q: str
     """Stories, most recently active first, each with its events on a timeline.
 
     With ``events_per_story`` (list pages) each story carries only its latest that many events, as summaries
-    (``summarize_event``), and ``event_count`` says how many there are; 0 leaves events out altogether. Without
-    it every event comes in full (exports)."""
+    (``summarize_event``), and ``event_count`` says how many there are; 0 leaves the ``events`` out altogether (and
+    still gives ``event_count``). Without it every event comes in full (exports)."""
     _repo(store)
     s = schema.stories
-    query = _story_query(select(*_STORY_COLUMNS), q, date_from, date_to, place, outlet, event_type)
+    query = _story_query(select(*_STORY_LIST_COLUMNS), q, date_from, date_to, place, outlet, event_type)
     query = query.order_by(s.c.last_seen.desc(), s.c.article_count.desc(), s.c.id)
     if limit is not None:
         query = query.limit(limit)
@@ -313,11 +342,13 @@ def list_stories(store: Store, limit: int | None = None, offset: int = 0, q: str
     with store.engine.connect() as conn:
         rows = list(conn.execute(query))
         ids = [row.id for row in rows]
-        if events_per_story == 0:
-            return [_story_dict(row, []) for row in rows]
-        events = _events_of(conn, ids, events_per_story, full=events_per_story is None)
+        data = _story_data_of(conn, rows)
         counts = _event_counts(conn, ids)
-    return [_story_dict(row, events.get(row.id, [])) | {"event_count": counts.get(row.id, 0)} for row in rows]
+        if events_per_story == 0:
+            return [_story_dict(row, None, data.get(row.id)) | {"event_count": counts.get(row.id, 0)} for row in rows]
+        events = _events_of(conn, ids, events_per_story, full=events_per_story is None)
+    return [_story_dict(row, events.get(row.id, []), data.get(row.id)) | {"event_count": counts.get(row.id, 0)}
+            for row in rows]
 
 
 def count_stories(store: Store, q: str | None = None, date_from: str | None = None, date_to: str | None = None,
@@ -329,9 +360,12 @@ def count_stories(store: Store, q: str | None = None, date_from: str | None = No
         return int(conn.execute(query).scalar_one())
 
 
-def get_story(store: Store, story_id: str, full_events: bool = True) -> dict[str, Any] | None:
+def get_story(store: Store, story_id: str, full_events: bool = True,
+              article_rows: int | None = None) -> dict[str, Any] | None:
     """Everything the story page shows: articles, coverage per outlet, events timeline, figures, merges.
-    ``full_events=False`` gives the events as summaries (no mentions; see ``summarize_event``)."""
+    ``full_events=False`` gives the events as summaries (no mentions; see ``summarize_event``). With
+    ``article_rows`` (the web page) ``articles`` holds only the first that many in arrival order; the coverage,
+    ``article_total`` and the names still cover them all."""
     repo = _repo(store)
     s = schema.stories
     with store.engine.connect() as conn:
@@ -345,36 +379,78 @@ def get_story(store: Store, story_id: str, full_events: bool = True) -> dict[str
             current = row.merged_into
         if row is None:
             return None
-        articles = repo.story_article_rows(conn, row.id)
+        if article_rows is None:
+            articles = repo.story_article_rows(conn, row.id)
+            coverage = _coverage(articles)
+            latest = [a.id for a in articles[-NAMES_FROM_ARTICLES:]]
+        else:
+            articles, coverage, latest = _story_article_page(conn, row.id, article_rows)
         events = _events_of(conn, [row.id], full=full_events).get(row.id, [])
         m = schema.merges
+        # one indexed lookup per side (ix_merges_old, ix_merges_new) rather than every story merge filtered
+        sides = (and_(m.c.kind == "story", m.c.old_id == row.id), m.c.new_id == row.id)
+        found = {r.seq: r for side in sides for r in conn.execute(select(m).where(side)) if r.kind == "story"}
         merges = [{"kind": r.kind, "old_id": r.old_id, "new_id": r.new_id, "reason": r.reason, "at": _iso(r.at)}
-                  for r in conn.execute(select(m).where(and_(m.c.kind == "story",
-                                                             or_(m.c.old_id == row.id, m.c.new_id == row.id)))
-                                        .order_by(m.c.seq))]
-    story = _story_dict(row, events)
+                  for _seq, r in sorted(found.items())]
     data = loads(row.data)
-    story["articles"] = [{"id": a.id, "outlet": a.outlet, "title": a.title, "url": a.url,
-                          "published_at": a.published_at, "date_precision": a.date_precision,
-                          "language": a.language, "similarity": a.similarity} for a in articles]
-    coverage: dict[str, dict[str, Any]] = {}
-    for a in articles:
-        entry = coverage.setdefault(a.outlet, {"outlet": a.outlet, "first": None, "last": None, "count": 0})
-        entry["count"] += 1
-        if a.published_at:
-            entry["first"] = min(filter(None, [entry["first"], a.published_at]))
-            entry["last"] = max(filter(None, [entry["last"], a.published_at]))
+    story = _story_dict(row, events, data)
+    story["articles"] = [dict(zip(_ARTICLE_KEYS, (a.id, a.outlet, a.title, a.url, a.published_at, a.date_precision,
+                                                  a.language, a.similarity), strict=True)) for a in articles]
+    story["article_total"] = sum(entry["count"] for entry in coverage.values())
     story["coverage"] = sorted(coverage.values(), key=lambda c: (str(c["first"] or "9999"), c["outlet"]))
     story["outlets"] = sorted(coverage) or story["outlets"]
     story["figures"] = data.get("figures") or [f for e in story["events"] for f in e.get("figures", [])]
     story["merges"] = merges
-    story["names"] = story_names(store, [a["id"] for a in story["articles"]])
+    story["names"] = story_names(store, latest, limit_articles=NAMES_FROM_ARTICLES)
     if row.id != story_id:
         story["redirected_from"] = story_id
     return story
 
 
-def story_names(store: Store, article_ids: list[str], limit_articles: int = 200, top: int = 40) -> list[dict[str, Any]]:
+_ARTICLE_KEYS = ("id", "outlet", "title", "url", "published_at", "date_precision", "language", "similarity")
+NAMES_FROM_ARTICLES = 200  # the story's names are voted over its latest this many articles
+
+
+def _coverage(articles: list[Any]) -> dict[str, dict[str, Any]]:
+    """Per outlet: its number of articles and its first and last publication (undated articles only count)."""
+    coverage: dict[str, dict[str, Any]] = {}
+    for a in articles:
+        entry = coverage.get(a.outlet)
+        if entry is None:
+            entry = coverage[a.outlet] = {"outlet": a.outlet, "first": None, "last": None, "count": 0}
+        entry["count"] += 1
+        published = a.published_at
+        if published:
+            if entry["first"] is None or published < entry["first"]:
+                entry["first"] = published
+            if entry["last"] is None or published > entry["last"]:
+                entry["last"] = published
+    return coverage
+
+
+def _story_article_page(conn: Any, story_id: str, rows: int) -> tuple[list[Any], dict[str, dict[str, Any]], list[str]]:
+    """The first ``rows`` articles of a story in arrival order, the coverage of all of them (counted in the
+    database) and the ids of the latest NAMES_FROM_ARTICLES (for the names), without loading every article."""
+    a, sa = schema.articles, schema.story_articles
+    joined = sa.join(a, a.c.id == sa.c.article_id)
+    first = list(conn.execute(
+        select(a.c.id, a.c.outlet, a.c.title, a.c.url, a.c.published_at, a.c.date_precision, a.c.language,
+               sa.c.similarity).select_from(joined).where(sa.c.story_id == story_id).order_by(a.c.seq).limit(rows)))
+    published: Any = func.nullif(a.c.published_at, "")
+    if conn.dialect.name == "postgresql":  # code point order, as SQLite and the Python path compare
+        published = published.collate("C")
+    per_outlet = (select(a.c.outlet, func.count().label("n"), func.min(published).label("first"),
+                         func.max(published).label("last"))
+                  .select_from(joined).where(sa.c.story_id == story_id).group_by(a.c.outlet))
+    coverage = {row.outlet: {"outlet": row.outlet, "first": row.first or None, "last": row.last or None,
+                             "count": int(row.n)} for row in conn.execute(per_outlet)}
+    latest = list(conn.execute(select(a.c.id).select_from(joined).where(sa.c.story_id == story_id)
+                               .order_by(a.c.seq.desc()).limit(NAMES_FROM_ARTICLES)).scalars())
+    return first, coverage, latest[::-1]
+
+
+def story_names(store: Store, article_ids: list[str], limit_articles: int = NAMES_FROM_ARTICLES,
+                top: int = 40) -> list[dict[str, Any]]:
     """The people, organisations and places of a story, one type per name across its latest articles.
 
     Each article's analysis already gives a name one type; across articles the types are voted (a mention is one
@@ -404,11 +480,16 @@ def story_names(store: Store, article_ids: list[str], limit_articles: int = 200,
         document = store.document_for(article) if article is not None else None
         for key, name, label, count in article_names_of(document):
             _vote(votes, display, articles_of, key, name, label, article_id, count)
-    # a surname alone ("Tokajev") belongs to the full name it ends ("Kassym-Jomart Tokajev")
+    # a surname alone ("Tokajev") belongs to the full name it ends ("Kassym-Jomart Tokajev"); the full names are
+    # looked up by their last word (only one-word keys are folded away, so this index stays right)
+    ending_in: dict[str, list[str]] = defaultdict(list)
+    for key in votes:
+        if " " in key:
+            ending_in[key.rsplit(" ", 1)[1]].append(key)
     for key in sorted(votes, key=len):
         if " " in key:
             continue
-        fuller = [k for k in votes if k != key and k.endswith(" " + key)]
+        fuller = ending_in.get(key, [])
         if len(fuller) == 1:
             for label, count in votes.pop(key).items():
                 votes[fuller[0]][label] += count

@@ -9,6 +9,7 @@ any outside resource.
 
 
 import datetime as dt
+import gc
 import hmac
 import io
 import json
@@ -68,6 +69,15 @@ PAGE_ROWS = 300  # events and articles listed on a story page; the JSON has them
 WRITE_ROUTES = {("POST", "/api/articles")}
 
 
+def settle() -> None:
+    """Server start-up: build the basemap's outlines, then move everything alive (modules, templates, basemap)
+    out of the garbage collector's sight. A full collection would otherwise walk those few hundred thousand
+    long-lived objects again and again, a pause of tens of milliseconds in whichever request triggers it."""
+    maps.warm()
+    gc.collect()
+    gc.freeze()
+
+
 def blank_is_none(value: Any) -> Any:
     """An empty field of the filter form (``date_from=``) means no filter, not a bad date."""
     return None if value == "" else value
@@ -93,6 +103,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
 
     if own_store:
         app.router.on_shutdown.append(the_store.close)
+    app.router.on_startup.append(settle)
 
     @app.middleware("http")
     async def security(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -129,6 +140,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     Offset = Annotated[int, Query(ge=0, le=10_000_000)]
     Text = Annotated[str | None, Query(max_length=200)]
     Full = Annotated[bool, Query(description="events in full, with their mentions and evidence spans")]
+    StoriesFull = Annotated[bool, Query(description=f"each story with its latest {LIST_EVENTS} events (summaries)")]
     Day = Annotated[dt.date | None, BeforeValidator(blank_is_none), Query(description="YYYY-MM-DD")]
 
     def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
@@ -148,9 +160,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     @app.get("/api/stories", tags=["api"])
     def api_stories(q: Text = None, date_from: Day = None, date_to: Day = None, place: Text = None,
                     outlet: Text = None, event_type: Text = None, limit: Limit = page_size,
-                    offset: Offset = 0) -> dict[str, Any]:
+                    offset: Offset = 0, full: StoriesFull = False) -> dict[str, Any]:
+        """Stories, most recently active first. Items have the story's fields and ``event_count``; ``full=true``
+        adds ``events``, the story's latest 20 events as summaries. One story with all its events and articles
+        is at /api/stories/{id}."""
         filters = story_filters(q, date_from, date_to, place, outlet, event_type)
-        items = query.list_stories(the_store, limit=limit, offset=offset, events_per_story=LIST_EVENTS, **filters)
+        items = query.list_stories(the_store, limit=limit, offset=offset,
+                                   events_per_story=LIST_EVENTS if full else 0, **filters)
         return page(items, query.count_stories(the_store, **filters), limit, offset)
 
     @app.get("/api/stories/{story_id}", tags=["api"])
@@ -286,11 +302,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(request: Request, story_id: str) -> Response:
-        story = query.get_story(the_store, story_id, full_events=False)
+        story = query.get_story(the_store, story_id, full_events=False, article_rows=PAGE_ROWS)
         if story is None:
             raise HTTPException(404, f"no story {story_id!r}")
         # A story can run to thousands of articles: the page shows the first PAGE_ROWS events and articles in
-        # timeline and arrival order and says how many more the JSON has; the map takes every event.
+        # timeline and arrival order (only those articles are read; coverage and names are counted over all of
+        # them) and says how many more the JSON has; the map takes every event.
         return templates.TemplateResponse(request, "story.html", {
             "story": story, "svgmap": maps.render(story.get("events", [])), "page_rows": PAGE_ROWS})
 

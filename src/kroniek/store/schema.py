@@ -137,6 +137,8 @@ stories = Table(
     Column("profile", Text),  # clustering state (term weights, entities) as JSON
     Column("data", Text),  # summary as JSON
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # outlets, places, countries and event types of data, for list pages; kept by a trigger from data (0005)
+    Column("summary", Text),
 )
 Index("ix_stories_last_seen", stories.c.last_seen)
 Index("ix_stories_recent", stories.c.status, stories.c.last_seen, stories.c.article_count, stories.c.id)
