@@ -460,3 +460,13 @@ def test_real_server_answers_and_dates_are_iso(live: tuple[str, int]) -> None:
     assert status == 200 and '"total"' in answer
     status, _ = raw_get(live, "/api/stories?date_from=" + dt.date(2025, 3, 1).isoformat())
     assert status == 200
+
+
+@pytest.mark.parametrize("path", ["/", "/stories", "/api/stories", "/api/events", "/api/export/acled", "/nope"])
+def test_head_answers_as_get_without_a_body(api: Api, path: str) -> None:
+    got = api.client.get(path)
+    head = api.client.head(path)
+    assert head.status_code == got.status_code
+    assert head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-security-policy"] == got.headers["content-security-policy"]

@@ -54,6 +54,7 @@ PLOVER_MODES = {
 }
 # kroniek's grammatical contexts: an event with one of them is not counted as having happened
 NOT_HAPPENED = {"negated", "hypothetical", "future", "historical"}
+PLOVER_NOT_HAPPENED = {"negation", "hypothetical", "future", "historical"}
 FORMATS = ["acled", "plover", "geojson", "json"]
 
 
@@ -278,10 +279,12 @@ def test_plover_records(exports: Exports, route: str) -> None:
             assert record["mode"] in PLOVER_MODES[record["event_type"]], (record["event_type"], record["mode"])
         assert isinstance(record["context"], list) and all(isinstance(c, str) and c for c in record["context"])
         if not event["happened"]:
-            assert NOT_HAPPENED & set(record["context"]), "why it did not happen is in the context"
+            assert PLOVER_NOT_HAPPENED & set(record["context"]), "why it did not happen is in the context"
+        assert "negated" not in record["context"], "PLOVER's word is negation"
         assert record["date"] and dt.date.fromisoformat(event["date_start"])
-        for who in ("actor", "recipient"):
-            assert {"name", "country", "acled_type"} <= set(record[who])
+        for who, key in (("actor", "actor1_code"), ("recipient", "actor2_code")):
+            assert {"name", "country", "acled_type", "code"} <= set(record[who])
+            assert record[who]["code"] == (event.get(key) or "")
         assert record["actor"]["name"], "every event has an actor"
         location = record["location"]
         assert {"name", "country", "iso2", "admin1", "lat", "lon", "geo_precision"} <= set(location)

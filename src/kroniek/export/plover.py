@@ -9,9 +9,12 @@ from typing import Any, TextIO
 from kroniek.export.common import figure, iter_events
 from kroniek.store.repository import Store
 
+# kroniek's own context names where PLOVER has a word for the same thing
+PLOVER_CONTEXTS = {"negated": "negation"}
+
 
 def record(event: dict[str, Any]) -> dict[str, Any]:
-    contexts = list(event.get("contexts") or [])
+    contexts = [PLOVER_CONTEXTS.get(c, c) for c in event.get("contexts") or []]
     data: dict[str, Any] = {
         "id": event["id"],
         "date": event.get("date"),
@@ -19,10 +22,11 @@ def record(event: dict[str, Any]) -> dict[str, Any]:
         "event_type": event.get("plover_type"),
         "mode": event.get("plover_mode") or "",
         "context": contexts,
+        # code: PLOVER's actor code, country (ISO alpha-3) + sector ("NLDCOP"), where kroniek knows it
         "actor": {"name": event.get("actor1") or "", "country": event.get("actor1_country") or "",
-                  "acled_type": event.get("actor1_type") or ""},
+                  "acled_type": event.get("actor1_type") or "", "code": event.get("actor1_code") or ""},
         "recipient": {"name": event.get("actor2") or "", "country": event.get("actor2_country") or "",
-                      "acled_type": event.get("actor2_type") or ""},
+                      "acled_type": event.get("actor2_type") or "", "code": event.get("actor2_code") or ""},
         "location": {"name": event.get("place") or "", "country": event.get("country") or "",
                      "iso2": event.get("iso2") or "", "admin1": event.get("admin1") or "",
                      "lat": event.get("latitude"), "lon": event.get("longitude"),

@@ -117,7 +117,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
         params = "".join(key + value for key, value in request.query_params.multi_items())
         if "\x00" in request.url.path + params:  # PostgreSQL cannot hold NUL in text: it would be a 500 there
             return JSONResponse({"error": "NUL characters are not allowed in the URL"}, status_code=400)
+        head = request.method == "HEAD"
+        if head:  # HEAD is GET without the body (RFC 9110): link checkers and monitors ask for it
+            request.scope["method"] = "GET"
         response = await call_next(request)
+        if head:
+            response = Response(status_code=response.status_code, headers=dict(response.headers))
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
