@@ -147,7 +147,8 @@ def measure(size: int, fresh: list[list[dict[str, str]]], deep: str, holdout: se
             "fill_seconds": None if fill_seconds is None else round(fill_seconds, 1),
             "ms_per_new_article": median["total"],
             "stages_ms_per_article": {k: median[k] for k in STAGES},
-            "batch_ms_per_article": [round(b["total"], 2) for b in batches]}
+            "batch_ms_per_article": [round(b["total"], 2) for b in batches],
+            "batch_stages_ms_per_article": [{k: round(b[k], 2) for k in STAGES} for b in batches]}
 
 
 def main() -> None:

@@ -100,3 +100,15 @@ def test_sanitise_protects_the_protocol() -> None:
 def test_parse_multiword_units() -> None:
     sentences = parse_tsv("1\tKassym-Jomart_Tokajev\tKassym-Jomart_Tokajev\t\tSPEC(deeleigen)\t1.0\tB-PER_I-PER\t\n")
     assert [(t.word, t.ner) for t in sentences[0]] == [("Kassym-Jomart", "B-PER"), ("Tokajev", "I-PER")]
+
+
+def test_unused_modules_are_skipped_and_openmp_does_not_spin(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kroniek.analyse.frog import effective_skip, frog_environment
+
+    assert effective_skip("pmc") == "pmca"
+    assert effective_skip("pmca") == "pmca"
+    assert effective_skip("") == "a"
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    assert frog_environment()["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")  # what the caller sets wins
+    assert frog_environment()["OMP_WAIT_POLICY"] == "ACTIVE"

@@ -96,6 +96,8 @@ class Resources:
     particles: frozenset[str]
     connectors: frozenset[str]
     initial_articles: frozenset[str]
+    # Person, organisation and location cues of 4+ letters by length, in that order: the compound-cue lookup.
+    cue_suffixes: tuple[tuple[str, dict[int, frozenset[str]]], ...] = ()
 
 
 @cache
@@ -136,7 +138,17 @@ def load_resources(language: str = "nl") -> Resources:
         particles=words("name_parts", "particles"),
         connectors=words("name_parts", "connectors"),
         initial_articles=words("name_parts", "initial_articles"),
+        cue_suffixes=tuple((label, _by_length(cues)) for label, cues in (
+            ("PER", words("person_cues")), ("ORG", words("organisation_cues")), ("LOC", words("location_cues")))),
     )
+
+
+def _by_length(cues: frozenset[str]) -> dict[int, frozenset[str]]:
+    lengths: dict[int, set[str]] = defaultdict(set)
+    for cue in cues:
+        if len(cue) >= 4:
+            lengths[len(cue)].add(cue)
+    return {length: frozenset(words) for length, words in lengths.items()}
 
 
 def _frog_data_dir() -> Path | None:
@@ -323,8 +335,16 @@ def _is_initial(tokens: list[Token], position: int) -> bool:
     return True
 
 
+_CAPITALISED: dict[str, bool] = {}
+
+
 def _capitalised(text: str) -> bool:
-    return bool(_UPPER_START.match(text)) or bool(_DIGIT_NAME.match(text))
+    known = _CAPITALISED.get(text)
+    if known is None:
+        known = bool(_UPPER_START.match(text)) or bool(_DIGIT_NAME.match(text))
+        if len(_CAPITALISED) < 100_000:
+            _CAPITALISED[text] = known
+    return known
 
 
 def _acronym(text: str) -> bool:
@@ -800,13 +820,13 @@ def _cue(word: str, pos: str, res: Resources) -> tuple[str, float, bool]:
     tail = word.rsplit("-", 1)[-1]
     if "-" in word and (tail in res.person_cues or tail.endswith(res.person_suffixes)):
         return "PER", _W["role"], True
-    best = ("", 0)
-    for label, cues in (("PER", res.person_cues), ("ORG", res.organisation_cues), ("LOC", res.location_cues)):
-        for cue in cues:
-            if len(cue) >= 4 and len(word) - len(cue) >= 3 and word.endswith(cue) and len(cue) > best[1]:
-                best = (label, len(cue))
-    if best[0]:
-        return best[0], _W["compound_cue"], best[0] != "LOC"
+    # The longest cue of 4+ letters the word ends in, with 3+ letters before it; on a tie person before
+    # organisation before location.
+    for length in range(len(word) - 3, 3, -1):
+        ending = word[-length:]
+        for label, by_length in res.cue_suffixes:
+            if ending in by_length.get(length, ()):
+                return label, _W["compound_cue"], label != "LOC"
     # "ontvoerder X", "filmster X", "accordeonist X": a noun for a person.
     if _PERSON_NOUN.search(word) and word not in res.not_person_nouns and (not pos or pos.startswith("N(soort,ev")):
         return "PER", _W["person_noun"], True
@@ -816,10 +836,21 @@ def _cue(word: str, pos: str, res: Resources) -> tuple[str, float, bool]:
 # --- one type per name per document -----------------------------------------------------------------------------
 
 
+_AMPERSAND = re.compile(r"\s*&\s*")
+_SPACES = re.compile(r"\s+")
+_KEYS: dict[str, str] = {}
+
+
 def _key(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).replace("’", "'").replace("`", "'")
-    text = re.sub(r"\s*&\s*", " & ", text)  # "L&H" and "L & H" are one name
-    return re.sub(r"\s+", " ", text.lower()).strip()
+    key = _KEYS.get(text)
+    if key is None:
+        key = unicodedata.normalize("NFC", text).replace("’", "'").replace("`", "'")
+        if "&" in key:
+            key = _AMPERSAND.sub(" & ", key)  # "L&H" and "L & H" are one name
+        key = _SPACES.sub(" ", key.lower()).strip()
+        if len(_KEYS) < 100_000:
+            _KEYS[text] = key
+    return key
 
 
 def _harmonise(mentions: list[Mention], res: Resources, aliases: dict[str, str] | None = None) -> None:

@@ -187,6 +187,21 @@ class NumberLexicon:
         self.idioms = [_phrase(p) for p in ctx.get("idioms", [])]
         self.months = frozenset(months)
         self._word_cache: dict[str, int | None] = {}
+        self._start_cache: dict[str, bool] = {}
+
+    def can_start(self, word: str) -> bool:
+        """Whether an amount (with its qualifier or unit) can begin at a token ``word``: a digit, an article, the
+        first word of a qualifier, unit, "tussen" or vague phrase, or a number word. ``_Scanner.match_at`` finds
+        nothing at any other token, so the scanner skips those without trying."""
+        known = self._start_cache.get(word)
+        if known is None:
+            known = (word[0].isdigit() or word in self.article or word in self.qualifiers
+                     or word in self.units_before or word in self.between or word in self.vague
+                     or self.half_word(word) is not None or self.tal_word(word) is not None
+                     or self.word_value(word) is not None)
+            if len(self._start_cache) < 200_000:
+                self._start_cache[word] = known
+        return known
 
     # Cardinal words ------------------------------------------------------------------------------------------
 
@@ -746,8 +761,12 @@ class _Scanner:
 
     def scan(self) -> list[Quantity]:
         out: list[Quantity] = []
+        can_start, norms = self.lex.can_start, self.norms
         i = 0
         while i < self.n:
+            if not can_start(norms[i]):
+                i += 1
+                continue
             found = self.match_at(i)
             if found is None:
                 i += 1

@@ -10,6 +10,7 @@ import re
 from functools import cache
 
 from kroniek.extract.lexicon import lexicon
+from kroniek.extract.screen import Screen
 
 
 @cache
@@ -19,5 +20,13 @@ def _patterns(language: str = "nl") -> tuple[re.Pattern[str], ...]:
             + tuple(lex.mentions.values()))
 
 
+@cache
+def _screen(language: str = "nl") -> Screen:
+    return Screen(_patterns(language))
+
+
 def needs_deep(sentence_text: str, language: str = "nl") -> bool:
-    return any(pattern.search(sentence_text) for pattern in _patterns(language))
+    """Whether any event, figure-kind or death/injury pattern fires; only the patterns the screen lets through
+    are run (the same answer as running all of them)."""
+    patterns = _patterns(language)
+    return any(patterns[index].search(sentence_text) for index in sorted(_screen(language).possible(sentence_text)))

@@ -211,7 +211,10 @@ class ActorMatch:
 
 def find_actors(sentence: str, lex: Lexicon, default_country: str | None) -> list[ActorMatch]:
     found = []
-    for rule in lex.actors:
+    possible = lex.actor_screen.possible(sentence)
+    for number, rule in enumerate(lex.actors):
+        if number not in possible:
+            continue  # none of the rule's words is in the sentence: it cannot match
         for match in rule.pattern.finditer(sentence):
             found.append(ActorMatch(rule, match.start(), match.end(),
                                     _actor_country(sentence, match, default_country)))
@@ -290,17 +293,23 @@ def only_participants(sentence: str, rule: EventRule, lex: Lexicon) -> str | Non
 
 def extract_events(doc: Document, article: Article, context: DocumentContext | None = None) -> list[Event]:
     lex = lexicon("nl")
+    screen = lex.event_screen
     context = context or DocumentContext.of(doc)
     home = context.countries[0] if context.countries else None
     events: list[Event] = []
     for index, sentence_model in enumerate(doc.sentences):
         offset = sentence_model.start
         sentence = doc.text[sentence_model.start:sentence_model.end]
+        possible = screen.possible(sentence)
+        if not possible:
+            continue  # no event rule can fire: no need for the sentence's actors and dates either
         seen_types: set[tuple[str, str]] = set()
         actors = find_actors(sentence, lex, home)
         armed = any(a.rule.role in ("police", "military") for a in actors)
         dates = find_dates(sentence, article.published)
-        for rule in lex.events:
+        for number, rule in enumerate(lex.events):
+            if number not in possible:
+                continue
             match = _first_match(rule, sentence, armed)
             if match is None:
                 continue

@@ -9,6 +9,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from kroniek.extract.screen import Screen
+
 
 def _load(language: str, name: str) -> dict[str, Any]:
     text = resources.files(f"kroniek.extract.{language}").joinpath(name).read_text(encoding="utf-8")
@@ -72,6 +74,8 @@ class Lexicon:
     hypothetical: re.Pattern[str]
     future: re.Pattern[str]
     historical: re.Pattern[str]
+    event_screen: Screen  # which of ``events`` can fire in a sentence (by index)
+    actor_screen: Screen  # which of ``actors`` can match in a sentence (by index)
 
 
 @cache
@@ -81,12 +85,15 @@ def lexicon(language: str = "nl") -> Lexicon:
     figures = _load(language, "figures.toml")
     attribution = _load(language, "attribution.toml")
     contexts = _load(language, "contexts.toml")
+    rules = [EventRule(r["name"], _word(r["pattern"]), r["disorder"], r["event_type"], r["sub_event_type"],
+                       r["plover"], r.get("mode", ""), r.get("actor1", ""), r.get("actor2", ""),
+                       r.get("issue", ""), re.compile(r["unless"], re.IGNORECASE) if "unless" in r else None,
+                       re.compile(r["armed_only"], re.IGNORECASE) if "armed_only" in r else None)
+             for r in events["rule"]]
+    actor_rules = [ActorRule(_word(a["pattern"] + r"\b"), a["type"], a["name"], a["role"], a["group"])
+                   for a in actors["actor"]]
     return Lexicon(
-        events=[EventRule(r["name"], _word(r["pattern"]), r["disorder"], r["event_type"], r["sub_event_type"],
-                          r["plover"], r.get("mode", ""), r.get("actor1", ""), r.get("actor2", ""),
-                          r.get("issue", ""), re.compile(r["unless"], re.IGNORECASE) if "unless" in r else None,
-                          re.compile(r["armed_only"], re.IGNORECASE) if "armed_only" in r else None)
-                for r in events["rule"]],
+        events=rules,
         intervention=_word(events["protest_intervention"]["pattern"]),
         location_phrase=(re.compile(events["location_phrase"]["pattern"]) if "location_phrase" in events else None),
         place_name=(re.compile(events["place_name"]["pattern"]) if "place_name" in events else None),
@@ -94,8 +101,7 @@ def lexicon(language: str = "nl") -> Lexicon:
         reporting_clause=(re.compile(events["reporting_clause"]["pattern"], re.IGNORECASE)
                           if "reporting_clause" in events else None),
         excessive=_word(events["protest_intervention"]["excessive"]),
-        actors=[ActorRule(_word(a["pattern"] + r"\b"), a["type"], a["name"], a["role"], a["group"])
-                for a in actors["actor"]],
+        actors=actor_rules,
         groups=[(name, _word(pattern + r"\b")) for name, pattern in actors["groups"].items()],
         kinds=[(name, _word(pattern)) for name, pattern in figures["kinds"].items()],
         mentions={name: _word(pattern) for name, pattern in figures.get("mentions", {}).items()},
@@ -115,4 +121,7 @@ def lexicon(language: str = "nl") -> Lexicon:
         hypothetical=re.compile(contexts["hypothetical"], re.IGNORECASE),
         future=re.compile(contexts["future"], re.IGNORECASE),
         historical=re.compile(contexts["historical"], re.IGNORECASE),
+        event_screen=Screen([rule.pattern for rule in rules]),
+        actor_screen=Screen([rule.pattern for rule in actor_rules]),
     )
+
