@@ -3,10 +3,11 @@ the peak RSS of the whole process tree (Frog included), and the CPU seconds per 
 process (all its threads) and its child processes (Frog) apart, since on 2 cores CPU time, not waiting, bounds the
 throughput.
 
-    .venv/bin/python bench/throughput.py --articles 1000 [--deep triage|all|none] [--db URL] [--side-by-side]
+    .venv/bin/python bench/throughput.py --articles 1000 [--deep triage|all|none] [--db URL]
+        [--side-by-side | --no-side-by-side]
 
-With --side-by-side the analysis runs in a second process and the other stages run on what it has done, so
-their times overlap: the end-to-end figure is the one that counts.
+Side by side (the default, as for `kroniek run`) the analysis runs in a second process and the other stages run
+on what it has done, so their times overlap: the end-to-end figure is the one that counts.
 """
 
 from __future__ import annotations
@@ -114,14 +115,16 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--deep", choices=["triage", "all", "none"], default="triage")
     parser.add_argument("--db", default=None, help="store URL (default: a fresh SQLite file)")
-    parser.add_argument("--side-by-side", action="store_true",
-                        help="analyse in a second process (pipeline.run_side_by_side); stage times then overlap")
+    parser.add_argument("--side-by-side", action=argparse.BooleanOptionalAction, default=None,
+                        help="analyse in a second process (pipeline.run_side_by_side; stage times then overlap) "
+                             "or not (--no-side-by-side); default: as `kroniek run`, [pipeline] side_by_side")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="kroniek-bench-"))
     corpus = write_replica(args.articles, workdir / "corpus.jsonl")
     settings = load_settings(db_url=args.db or f"sqlite:///{workdir / 'bench.db'}")
     settings.data["analyse"]["deep"] = args.deep
+    args.side_by_side = pipeline.use_side_by_side(settings, args.side_by_side)
     store = Store.open(settings.db_url)
     cpu: dict[str, tuple[float, float]] = {}
     with PeakRss() as rss, ChildCpu() as children:

@@ -105,3 +105,44 @@ def test_a_stage_takes_only_what_the_stage_before_it_has_done(tmp_path: Path) ->
         assert {m.article_id for m in store.mentions(["p1"])} == {"p1"}
     finally:
         store.close()
+
+
+def test_kroniek_run_goes_side_by_side_by_default_except_in_memory() -> None:
+    from kroniek.config import load_settings
+
+    assert pipeline.use_side_by_side(load_settings(db_url="sqlite:////tmp/kroniek-store.db"))
+    assert not pipeline.use_side_by_side(load_settings(db_url="sqlite:////tmp/kroniek-store.db"), False)
+    assert not pipeline.use_side_by_side(load_settings(db_url="sqlite://"))
+    assert not pipeline.use_side_by_side(load_settings(db_url="sqlite:///:memory:"))
+
+
+def test_the_analysis_process_ends_when_the_run_that_started_it_is_killed() -> None:
+    """A SIGKILLed `kroniek run` cannot stop its analysis process itself; the process must notice and end."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    child_code = ("import os, sys, time; from kroniek.analyse.worker import _die_with_parent; "
+                  "_die_with_parent(int(sys.argv[1])); print('ready', flush=True); time.sleep(120)")
+    parent_code = ("import os, subprocess, sys, time; "
+                   f"c = subprocess.Popen([sys.executable, '-c', {child_code!r}, str(os.getpid())], "
+                   "start_new_session=True, stdout=subprocess.PIPE, text=True); "
+                   "c.stdout.readline(); print(c.pid, flush=True); time.sleep(120)")
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return  # gone
+        if state in ("Z", "X"):
+            return  # ended, not yet reaped by whoever adopted it
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    raise AssertionError("the orphaned analysis process kept running")

@@ -87,7 +87,8 @@ def run_side_by_side(store: Store, settings: Settings, progress: Progress | None
     worker = subprocess.Popen([sys.executable, "-m", "kroniek.analyse.worker"], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, start_new_session=True)
     assert worker.stdin is not None and worker.stdout is not None
-    worker.stdin.write(json.dumps({"db_url": settings.db_url, "settings": settings.data}, default=str).encode())
+    worker.stdin.write(json.dumps({"db_url": settings.db_url, "settings": settings.data, "parent": os.getpid()},
+                                  default=str).encode())
     worker.stdin.close()
     link = LinkStage(after="extract", keep_state=True)
     stages: list[Stage] = [ExtractStage(), link, ReconcileStage()]
