@@ -252,7 +252,7 @@ def test_indexed_clustering_equals_the_naive_rule_on_random_reports() -> None:
     days = ["2024-03-04", "2024-03-05", "2024-03", "2024", None]
     kinds = [("Strategic developments", "Arrests"), ("Protests", "Peaceful protest"), ("Riots", "Mob violence"),
              ("Strategic developments", "Change to group/activity")]
-    for trial in range(40):
+    for trial in range(150):
         reports = []
         for number in range(rng.randrange(2, 40)):
             event_type, sub = rng.choice(kinds)

@@ -192,13 +192,49 @@ def _key(mention: MentionInfo) -> tuple[Any, ...]:
     return (type_key(mention.event), _happened(mention.event))
 
 
-def _place(mention: MentionInfo, clusters: list[_Cluster], by_key: dict[tuple[Any, ...], list[_Cluster]]) -> _Cluster:
+class _Index:
+    """The clusters of one key (type, happened), findable by day: a dated report can only join a cluster whose
+    period overlaps its own, so it looks at those and the undated ones instead of every cluster of a big story.
+    A cluster is listed under every day of the period it had when it got its first date; periods only shrink, so
+    the lists hold a superset and ``match`` has the last word."""
+
+    def __init__(self) -> None:
+        self.clusters: list[_Cluster] = []
+        self.undated: dict[int, _Cluster] = {}  # by cluster.index: those without a date so far
+        self.by_day: dict[int, list[_Cluster]] = {}
+
+    def add(self, cluster: _Cluster) -> None:
+        self.clusters.append(cluster)
+        self.undated[cluster.index] = cluster
+        self.listed(cluster)
+
+    def listed(self, cluster: _Cluster) -> None:
+        if cluster.index not in self.undated or cluster.start is None or cluster.end is None:
+            return
+        del self.undated[cluster.index]
+        for day in range(cluster.start.toordinal(), cluster.end.toordinal() + 1):
+            self.by_day.setdefault(day, []).append(cluster)
+
+    def candidates(self, date: PartialDate | None) -> Iterable[_Cluster]:
+        if date is None:
+            return self.clusters
+        found = dict(self.undated)
+        for day in range(date.value.toordinal(), date.last_day.toordinal() + 1):
+            for cluster in self.by_day.get(day, ()):
+                found[cluster.index] = cluster
+        return found.values()
+
+
+def _place(mention: MentionInfo, clusters: list[_Cluster], by_key: dict[tuple[Any, ...], _Index]) -> _Cluster:
     """Add a mention to the best matching cluster of its key (most fields agreeing, then the biggest, then the
     oldest) or found a new one."""
     key = _key(mention)
+    index = by_key.get(key)
+    if index is None:
+        index = by_key[key] = _Index()
     best: tuple[int, int, int] | None = None
     chosen: _Cluster | None = None
-    for cluster in by_key.get(key, ()):
+    for cluster in index.candidates(mention.event.date):
         agreed = cluster.match(mention)
         if agreed is None:
             continue
@@ -208,8 +244,11 @@ def _place(mention: MentionInfo, clusters: list[_Cluster], by_key: dict[tuple[An
     if chosen is None:
         chosen = _Cluster(key=key, index=len(clusters))
         clusters.append(chosen)
-        by_key.setdefault(key, []).append(chosen)
-    chosen.add(mention)
+        chosen.add(mention)
+        index.add(chosen)
+    else:
+        chosen.add(mention)
+        index.listed(chosen)
     return chosen
 
 
@@ -220,7 +259,7 @@ def _in_order(mentions: Iterable[MentionInfo]) -> list[MentionInfo]:
 def cluster_mentions(mentions: Sequence[MentionInfo]) -> list[list[MentionInfo]]:
     """Greedy in arrival order; each report joins the event it agrees with most, or founds one."""
     clusters: list[_Cluster] = []
-    by_key: dict[tuple[Any, ...], list[_Cluster]] = {}
+    by_key: dict[tuple[Any, ...], _Index] = {}
     for mention in sorted(mentions, key=_order):
         _place(mention, clusters, by_key)
     return [_in_order(c.mentions) for c in clusters]
@@ -240,7 +279,7 @@ def append_mentions(existing: Mapping[str, Sequence[MentionInfo]], new: Sequence
     would. ``existing`` needs to hold only the events a new report could join (same type, overlapping dates):
     the others cannot match, and leaving them out does not change which of the rest wins."""
     clusters: list[_Cluster] = []
-    by_key: dict[tuple[Any, ...], list[_Cluster]] = {}
+    by_key: dict[tuple[Any, ...], _Index] = {}
     owner: dict[int, str] = {}
     founded = sorted(((min(map(_order, members)), event_id, members)
                       for event_id, members in existing.items() if members), key=lambda item: item[:2])
@@ -250,7 +289,7 @@ def append_mentions(existing: Mapping[str, Sequence[MentionInfo]], new: Sequence
         for mention in ordered:
             cluster.add(mention)
         clusters.append(cluster)
-        by_key.setdefault(cluster.key, []).append(cluster)
+        by_key.setdefault(cluster.key, _Index()).add(cluster)
         owner[cluster.index] = event_id
     old_count = len(clusters)
     grown: set[int] = set()
