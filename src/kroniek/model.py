@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
@@ -413,5 +414,11 @@ class Event:
 
 def _build(cls: type[T], data: dict[str, Any]) -> T:
     """Construct a dataclass from a dict, ignoring keys it does not know (older stored versions)."""
-    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    names = _field_names(cls)  # type: ignore[arg-type]
     return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@functools.cache
+def _field_names(cls: type) -> frozenset[str]:
+    # read back for every stored mention and claim: the dataclass fields are looked up once per class
+    return frozenset(f.name for f in fields(cls))
