@@ -55,30 +55,47 @@ def write_replica(n: int, path: Path) -> Path:
     return path
 
 
-def tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and all its descendants (Frog included), from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+def processes(status: bool = False) -> dict[int, tuple[list[str], str]]:
+    """Every process in /proc: the fields of its stat after the command name (parent at 1, utime and stime at 11
+    and 12) and, with ``status``, the text of its status file."""
+    found: dict[int, tuple[list[str], str]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as handle:
                 fields = handle.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry}/status") as handle:
-                status = handle.read()
+            text = ""
+            if status:
+                with open(f"/proc/{entry}/status") as handle:
+                    text = handle.read()
         except OSError:
             continue
-        parent = int(fields[1])
-        children.setdefault(parent, []).append(int(entry))
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                rss[int(entry)] = int(line.split()[1])
-    total, stack = 0, [pid]
+        found[int(entry)] = (fields, text)
+    return found
+
+
+def descendants(root: int, table: dict[int, tuple[list[str], str]]) -> list[int]:
+    """``root`` and every process below it."""
+    children: dict[int, list[int]] = {}
+    for pid, (fields, _) in table.items():
+        children.setdefault(int(fields[1]), []).append(pid)
+    found, stack = [], [root]
     while stack:
         current = stack.pop()
-        total += rss.get(current, 0)
+        found.append(current)
         stack.extend(children.get(current, []))
+    return found
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and all its descendants (Frog included), from /proc."""
+    table = processes(status=True)
+    total = 0
+    for member in descendants(pid, table):
+        for line in table.get(member, ([], ""))[1].splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
     return total
 
 

@@ -21,7 +21,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from common import PeakRss, write_replica
+from common import PeakRss, descendants, processes, write_replica
 
 from kroniek import pipeline
 from kroniek.config import Settings, load_settings
@@ -35,27 +35,9 @@ _TICK = os.sysconf("SC_CLK_TCK")
 def _descendant_ticks(root: int) -> dict[int, int]:
     """CPU ticks (user + system) of every process below ``root``, from /proc; not the reaped children's, which
     were counted while they ran."""
-    parents: dict[int, int] = {}
-    ticks: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(entry)] = int(fields[1])
-        ticks[int(entry)] = int(fields[11]) + int(fields[12])
-    found: dict[int, int] = {}
-    for pid, value in ticks.items():
-        current = parents.get(pid)
-        while current is not None and current > 1:
-            if current == root:
-                found[pid] = value
-                break
-            current = parents.get(current)
-    return found
+    table = processes()
+    return {pid: int(table[pid][0][11]) + int(table[pid][0][12])
+            for pid in descendants(root, table) if pid != root and pid in table}
 
 
 class ChildCpu:

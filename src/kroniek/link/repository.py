@@ -176,6 +176,20 @@ class LinkRepository:
                 found[row.id] = row
         return found
 
+    def active_stories_in_chunks(self, chunk: int) -> Iterator[tuple[Connection, list[Any]]]:
+        """Every active story (id and data), ``chunk`` at a time in id order, each chunk with its own transaction
+        to work in: a backfill interrupted half-way keeps the chunks it finished."""
+        st = schema.stories
+        after = ""
+        while True:
+            with self.store.engine.begin() as conn:
+                rows = list(conn.execute(select(st.c.id, st.c.data).where(st.c.status == "active", st.c.id > after)
+                                         .order_by(st.c.id).limit(chunk)))
+                yield conn, rows
+            if len(rows) < chunk:
+                return
+            after = rows[-1].id
+
     def story_article_stats(self, conn: Connection, story_id: str) -> Any:
         """count, first and last published_start and the outlets of a story's articles, aggregated in the
         database (one index range, no rows to Python)."""

@@ -160,22 +160,15 @@ def backfill_read_model(store: Store, repo: LinkRepository, chunk: int = 500) ->
         if len(missing) < chunk:
             break
     st = schema.stories
-    after = ""
-    while True:  # the event tallies an append adjusts (see _append_story_events)
-        with store.engine.begin() as conn:
-            rows = list(conn.execute(select(st.c.id, st.c.data).where(st.c.status == "active", st.c.id > after)
-                                     .order_by(st.c.id).limit(chunk)))
-            for row in rows:
-                data = loads(row.data) if row.data else {}
-                if "tally" not in data:
-                    ids = conn.execute(select(e.c.id).where(e.c.story_id == row.id, e.c.status == "active"))
-                    data["tally"] = _event_tally(repo.event_summaries(conn, list(ids.scalars())).values())
-                    # bookkeeping, not news: updated_at stays as it was
-                    conn.execute(update(st).where(st.c.id == row.id).values(data=dumps(data)))
-                    done += 1
-        if len(rows) < chunk:
-            break
-        after = rows[-1].id
+    for conn, rows in repo.active_stories_in_chunks(chunk):  # the event tallies an append adjusts
+        for row in rows:
+            data = loads(row.data) if row.data else {}
+            if "tally" not in data:
+                ids = conn.execute(select(e.c.id).where(e.c.story_id == row.id, e.c.status == "active"))
+                data["tally"] = _event_tally(repo.event_summaries(conn, list(ids.scalars())).values())
+                # bookkeeping, not news: updated_at stays as it was
+                conn.execute(update(st).where(st.c.id == row.id).values(data=dumps(data)))
+                done += 1
     with store.engine.begin() as conn:
         repo.set_state(conn, "read_model", READ_MODEL_VERSION)
     if done:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
 from kroniek.config import Settings
@@ -61,19 +61,12 @@ def backfill_figure_order(store: Store, repo: LinkRepository, report: StageRepor
     with store.engine.connect() as conn:
         if repo.get_state(conn, "figure_order") == FIGURE_ORDER_VERSION:
             return 0
-    st = schema.stories
-    done, after = 0, ""
-    while True:
-        with store.engine.begin() as conn:
-            rows = list(conn.execute(select(st.c.id, st.c.data).where(st.c.status == "active", st.c.id > after)
-                                     .order_by(st.c.id).limit(chunk)))
-            for row in rows:
-                if "figure_order" not in (loads(row.data) if row.data else {}):
-                    reconcile_story(repo, conn, row.id, report)
-                    done += 1
-        if len(rows) < chunk:
-            break
-        after = rows[-1].id
+    done = 0
+    for conn, rows in repo.active_stories_in_chunks(chunk):
+        for row in rows:
+            if "figure_order" not in (loads(row.data) if row.data else {}):
+                reconcile_story(repo, conn, row.id, report)
+                done += 1
     with store.engine.begin() as conn:
         repo.set_state(conn, "figure_order", FIGURE_ORDER_VERSION)
     return done
@@ -134,7 +127,7 @@ def reconcile_story(repo: LinkRepository, conn: Connection, story_id: str, repor
         return
     summary = loads(story.data)
     if arrivals and not summary.get("reconcile_all") and isinstance(summary.get("figure_order"), dict):
-        _reconcile_arrivals(repo, conn, story_id, summary, arrivals, report)
+        _reconcile_arrivals(repo, conn, story, summary, arrivals, report)
         return
     articles = repo.story_article_rows(conn, story_id)
     events = {row.id: loads(row.data) for row in repo.story_event_rows(conn, story_id)}
@@ -184,21 +177,24 @@ def _save_story_figures(repo: LinkRepository, conn: Connection, story: Any, summ
         conn.execute(update(schema.stories).where(schema.stories.c.id == story.id).values(data=dumps(summary)))
 
 
-def _reconcile_arrivals(repo: LinkRepository, conn: Connection, story_id: str, summary: dict[str, Any],
+def _reconcile_arrivals(repo: LinkRepository, conn: Connection, story: Any, summary: dict[str, Any],
                         arrivals: Sequence[str], report: StageReport) -> None:
     """The events the arriving articles report, reconciled from the claims of every article reporting them (a
     total spanning several events reaches an event only through an article that reports it), and their rows
     put in place in the story's figures table."""
+    story_id = story.id
     touched = repo.reported_events(conn, story_id, arrivals)
+    summaries = repo.event_summaries(conn, touched)
     readers = set(arrivals)
-    for row in repo.event_summaries(conn, touched).values():
+    for row in summaries.values():
         readers.update(row.get("article_ids") or [])
     claim_rows = repo.claim_rows(conn, sorted(readers))
     articles = repo.article_rows(conn, sorted({row.article_id for row in claim_rows}))
     # Every event those articles report (a spanning total is shared out over them), with its type.
     reported = repo.article_event_pairs(conn, story_id, sorted(readers))
-    types = {event_id: row["event_type"] for event_id, row in repo.event_summaries(
-        conn, {event_id for _, event_id in reported}).items()}
+    wanted = {event_id for _, event_id in reported}
+    summaries |= repo.event_summaries(conn, wanted - set(summaries))
+    types = {event_id: row["event_type"] for event_id, row in summaries.items() if event_id in wanted}
     members: dict[str, list[str]] = {}
     for article_id, event_id in reported:
         members.setdefault(event_id, []).append(article_id)
@@ -231,7 +227,6 @@ def _reconcile_arrivals(repo: LinkRepository, conn: Connection, story_id: str, s
     story_rows = [row for event_id in sorted(order, key=lambda eid: tuple(order[eid]))
                   for row in groups.get(event_id, [])] + groups.get(None, [])
     summary["figure_order"] = order
-    story = repo.story_rows(conn, [story_id])[story_id]
     _save_story_figures(repo, conn, story, summary, story_rows)
     report.counts["stories"] += 1
 
