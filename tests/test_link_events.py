@@ -360,6 +360,8 @@ def test_stage_appends_to_a_story_exactly_as_a_full_relink(store: Store) -> None
             assert after.pop("reconcile_all") is True  # re-clustered: the reconcile stage must take it whole
             before.pop("reconcile_all", None)  # set already where a late arrival made the stage re-cluster
             assert after == before
+            counted = ("article_count", "outlet_count", "first_seen", "last_seen")
+            assert [getattr(row, c) for c in counted] == [getattr(stories[row.id], c) for c in counted]
             if row.status == "active":
                 events = [json.loads(e.data) for e in conn.execute(schema.events.select().where(
                     (schema.events.c.story_id == row.id) & (schema.events.c.status == "active")))]

@@ -39,14 +39,16 @@ def test_the_database_keeps_the_story_summary_with_every_write(store: Store) -> 
         assert summary == lists_of(data), "the link stage's writes got a summary without knowing of it"
         assert summary["outlets"] == ["AD", "Trouw"] and summary["places"] == ["Utrecht"]
     [story_id] = found
-    changed = dict(json.loads(found[story_id][1]), places=["Amersfoort", "Utrecht"], figures=[{"kind": "crowd"}])
+    loose = {"event_id": None, "kind": "crowd"}
+    changed = dict(json.loads(found[story_id][1]), places=["Amersfoort", "Utrecht"], loose_figures=[loose])
     with store.engine.begin() as conn:  # as any writer would: data only, summary left alone
         conn.execute(schema.stories.update().where(schema.stories.c.id == story_id)
                      .values(data=json.dumps(changed), updated_at=dt.datetime.now(dt.UTC)))
     assert summaries(store)[story_id][0]["places"] == ["Amersfoort", "Utrecht"], "an update never leaves it stale"
     [listed] = query.list_stories(store, events_per_story=0)
     assert listed["places"] == ["Amersfoort", "Utrecht"]
-    assert query.get_story(store, story_id)["figures"] == [{"kind": "crowd"}]
+    figures = query.get_story(store, story_id)["figures"]
+    assert figures[-1] == loose and all(row["event_id"] for row in figures[:-1]), "events' rows, then the loose"
     with store.engine.begin() as conn:
         conn.execute(schema.stories.insert().values(
             id="s-nieuw", title="Nieuw", status="active", article_count=0, outlet_count=0, last_seen="2024-10-04",

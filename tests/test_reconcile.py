@@ -242,14 +242,15 @@ def test_reconciling_what_arrives_equals_reconciling_the_whole_story(store: Stor
         LinkStage().run(store, load_settings())
         with store.engine.connect() as conn:
             stories = list(conn.execute(schema.stories.select()))
-        incremental_steps += sum(1 for s in stories if "figure_order" in json.loads(s.data or "{}")
+        incremental_steps += sum(1 for s in stories if "loose_figures" in json.loads(s.data or "{}")
                                  and not json.loads(s.data).get("reconcile_all"))
         ReconcileStage().run(store, load_settings())
     with store.engine.connect() as conn:
         events_before = {r.id: r.data for r in conn.execute(schema.events.select())}
         stories_before = {r.id: json.loads(r.data) for r in conn.execute(schema.stories.select())}
+    tables_before = {story_id: get_story(store, story_id)["figures"] for story_id in stories_before}
     assert incremental_steps > 0  # the arrivals path was taken
-    assert any(data.get("figures") for data in stories_before.values())
+    assert any(tables_before.values()) and any(data.get("loose_figures") for data in stories_before.values())
     repo = LinkRepository(store)
     counts = {"stories": 0, "events_updated": 0, "disagreements": 0, "events_written": 0, "event_merges": 0}
     check = StageReport("check", counts=counts)
@@ -261,11 +262,13 @@ def test_reconciling_what_arrives_equals_reconciling_the_whole_story(store: Stor
     with store.engine.connect() as conn:
         assert {r.id: r.data for r in conn.execute(schema.events.select())} == events_before
         assert {r.id: json.loads(r.data) for r in conn.execute(schema.stories.select())} == stories_before
+    assert {story_id: get_story(store, story_id)["figures"] for story_id in stories_before} == tables_before
 
 
 def test_a_store_from_before_the_tallies_is_backfilled_once(store: Store) -> None:
-    """Stories linked and reconciled before their summaries kept event tallies and the figures table its order
-    get both from the next run, with nothing else changed, and the run after that does no backfill."""
+    """Stories linked and reconciled before their summaries kept event tallies, and while they still carried the
+    whole figures table, get the tallies and lose the copy of the table (its loose rows kept) from the next run,
+    with nothing else changed (``updated_at`` included), and the run after that does no backfill."""
     from kroniek.store import schema
 
     articles = [Article(outlet=f"Krant {i}", text=FIGURE_TEXT.format(n=10 + i, m=2, k=1, tail=f"Stuk {i}."),
@@ -274,29 +277,44 @@ def test_a_store_from_before_the_tallies_is_backfilled_once(store: Store) -> Non
     store.ingest_batch(articles)
     riot = Place("Utrecht", "Nederland", "NL", 528, "Utrecht", 52.09, 5.12, 1)
     with store.engine.begin() as conn:
-        for a in articles:
+        for number, a in enumerate(articles):
             event = Event(article_id=a.id, sentence=0, trigger="rellen", disorder_type="Demonstrations",
                           event_type="Riots", sub_event_type="Violent demonstration", plover_type="PROTEST",
                           place=riot, date=PartialDate.parse("2024-03-05"))
             start = a.text.index("zeker ") + 6
-            store.replace_extractions(conn, a.id, [event], [Claim(
-                "arrested", a.id, start, start + 2, a.text[start:start + 2], value=int(a.text[start:start + 2]),
-                attribution=[a.outlet, "politie"], event_id=event.id)])
+            claims = [Claim("arrested", a.id, start, start + 2, a.text[start:start + 2],
+                            value=int(a.text[start:start + 2]), attribution=[a.outlet, "politie"],
+                            event_id=event.id)]
+            events = [event]
+            if number == 0:  # two events, and a figure neither reports: a loose row of the story's table
+                events.append(Event(article_id=a.id, sentence=1, trigger="opgepakt", disorder_type="Strategic",
+                                    event_type="Strategic developments", sub_event_type="Arrests",
+                                    plover_type="ARREST", place=riot, date=PartialDate.parse("2024-03-05")))
+                at = a.text.index("gewond") - 2
+                claims.append(Claim("injured", a.id, at, at + 1, a.text[at:at + 1], value=2,
+                                    attribution=[a.outlet]))
+            store.replace_extractions(conn, a.id, events, claims)
             store.mark_done(conn, "extract", [a])
     LinkStage().run(store, load_settings())
     ReconcileStage().run(store, load_settings())
     with store.engine.connect() as conn:
         before = {r.id: (r.data, r.updated_at) for r in conn.execute(schema.stories.select())}
-    with store.engine.begin() as conn:  # as an older kroniek left it
+    tables = {story_id: get_story(store, story_id)["figures"] for story_id in before}
+    assert any(row["event_id"] is None for table in tables.values() for row in table)
+    assert any(row["event_id"] is not None for table in tables.values() for row in table)
+    with store.engine.begin() as conn:  # as an older kroniek left it: the whole table in the story's data
         for story_id, (data, _) in before.items():
             old = json.loads(data)
-            old.pop("tally"), old.pop("figure_order")
+            old.pop("tally"), old.pop("loose_figures")
+            old["figures"], old["figure_order"] = tables[story_id], {"e-old": ["2024-03-05", 0, "e-old"]}
             conn.execute(schema.stories.update().where(schema.stories.c.id == story_id).values(data=json.dumps(old)))
         conn.execute(schema.link_state.delete())
+    assert {story_id: get_story(store, story_id)["figures"] for story_id in before} == tables
     link = LinkStage().run(store, load_settings())
     reconcile_report = ReconcileStage().run(store, load_settings())
     assert link.counts["read_model_backfilled"] >= 1 and reconcile_report.counts["backfilled"] >= 1
     with store.engine.connect() as conn:
         after = {r.id: (json.loads(r.data), r.updated_at) for r in conn.execute(schema.stories.select())}
     assert after == {k: (json.loads(d), u) for k, (d, u) in before.items()}
+    assert {story_id: get_story(store, story_id)["figures"] for story_id in before} == tables
     assert ReconcileStage().run(store, load_settings()).counts["backfilled"] == 0

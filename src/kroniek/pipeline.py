@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from kroniek import jsonio
 from kroniek.config import Settings
 from kroniek.store.repository import Store
 
@@ -118,7 +119,7 @@ def run_side_by_side(store: Store, settings: Settings, progress: Progress | None
         worker.wait()
     if worker.returncode != 0:
         raise RuntimeError(f"the analyse process failed (exit code {worker.returncode}); its errors are above")
-    analysed = json.loads(output or b"{}")
+    analysed = jsonio.loads(output or b"{}")
     analyse = StageReport("analyse", processed=int(analysed.get("processed", 0)),
                           seconds=time.perf_counter() - started, notes=list(analysed.get("notes", [])),
                           counts={k: int(v) for k, v in analysed.items()

@@ -9,6 +9,7 @@ events through ``events.story_id``, and the place/actor/outlet/event-type filter
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select
@@ -399,12 +400,22 @@ def get_story(store: Store, story_id: str, full_events: bool = True,
     story["article_total"] = sum(entry["count"] for entry in coverage.values())
     story["coverage"] = sorted(coverage.values(), key=lambda c: (str(c["first"] or "9999"), c["outlet"]))
     story["outlets"] = sorted(coverage) or story["outlets"]
-    story["figures"] = data.get("figures") or [f for e in story["events"] for f in e.get("figures", [])]
+    story["figures"] = story_figures(story["events"], data)
     story["merges"] = merges
     story["names"] = story_names(store, latest, limit_articles=NAMES_FROM_ARTICLES)
     if row.id != story_id:
         story["redirected_from"] = story_id
     return story
+
+
+def story_figures(events: Sequence[dict[str, Any]], data: dict[str, Any]) -> list[dict[str, Any]]:
+    """A story's figures table: each event's rows, events in timeline order, then the rows of figures no event
+    reports (``loose_figures``, kept by the reconcile stage). A store reconciled before the table was put
+    together here holds it whole in ``figures`` until its next run converts it."""
+    if "loose_figures" not in data and isinstance(data.get("figures"), list):
+        return list(data["figures"])
+    rows = [row for event in sorted(events, key=timeline_key) for row in event.get("figures") or []]
+    return rows + list(data.get("loose_figures") or [])
 
 
 _ARTICLE_KEYS = ("id", "outlet", "title", "url", "published_at", "date_precision", "language", "similarity")

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from kroniek import jsonio
 from kroniek.model import Event
 from kroniek.store import schema
 from kroniek.store.repository import Store
@@ -179,12 +180,18 @@ class LinkRepository:
     def active_stories_in_chunks(self, chunk: int) -> Iterator[tuple[Connection, list[Any]]]:
         """Every active story (id and data), ``chunk`` at a time in id order, each chunk with its own transaction
         to work in: a backfill interrupted half-way keeps the chunks it finished."""
+        return self.stories_in_chunks(chunk, active_only=True)
+
+    def stories_in_chunks(self, chunk: int, active_only: bool = False) -> Iterator[tuple[Connection, list[Any]]]:
+        """Every story (or every active one), as ``active_stories_in_chunks``."""
         st = schema.stories
         after = ""
         while True:
             with self.store.engine.begin() as conn:
-                rows = list(conn.execute(select(st.c.id, st.c.data).where(st.c.status == "active", st.c.id > after)
-                                         .order_by(st.c.id).limit(chunk)))
+                query = select(st.c.id, st.c.data).where(st.c.id > after)
+                if active_only:
+                    query = query.where(st.c.status == "active")
+                rows = list(conn.execute(query.order_by(st.c.id).limit(chunk)))
                 yield conn, rows
             if len(rows) < chunk:
                 return
@@ -387,7 +394,7 @@ def event_summary_json(data_json: str) -> str:
 def loads(text: str | None) -> Any:
     if not text:
         return {}
-    return json.loads(text)
+    return jsonio.loads(text)
 
 
 def dumps(data: Any) -> str:

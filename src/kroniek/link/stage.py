@@ -420,7 +420,8 @@ def _append_story_events(repo: LinkRepository, conn: Connection, story: Any, arr
         assignment.update({mid: data["id"] for mid in data["mention_ids"] if mid in new_ids})
     repo.set_mention_events(conn, assignment)
     _link_claims(repo, conn, list(arrived), assignment, {row.id: row.article_id for row in mention_rows})
-    tally = loads(story.data).get("tally") if story.data else None
+    summary = loads(story.data) if story.data else {}
+    tally = summary.get("tally")
     if tally is None:  # a story summarised before tallies were kept: count its events once
         tally = _event_tally(loads(row.data) for row in repo.story_event_rows(conn, story.id))
     else:
@@ -428,9 +429,31 @@ def _append_story_events(repo: LinkRepository, conn: Connection, story: Any, arr
             if old is not None:
                 _count_event(tally, old, -1)
             _count_event(tally, data, +1)
-    stats, outlets = repo.story_article_stats(conn, story.id)
-    _write_story_summary(repo, conn, story, tally, outlets, stats.count, stats.first, stats.last)
+    _write_story_summary(repo, conn, story, tally, _grown_stats(repo, conn, story.id, summary, arrived.values()))
     return True
+
+
+def _article_stats(articles: Iterable[Any]) -> dict[str, Any]:
+    """What a story's summary says of its articles: how many, the first and last publication, the outlets."""
+    rows = list(articles)
+    starts = sorted(str(r.published_start) for r in rows if r.published_start)
+    return {"count": len(rows), "first": starts[0] if starts else None, "last": starts[-1] if starts else None,
+            "outlets": sorted({str(r.outlet) for r in rows})}
+
+
+def _grown_stats(repo: LinkRepository, conn: Connection, story_id: str, summary: Mapping[str, Any],
+                 arrived: Iterable[Any]) -> dict[str, Any]:
+    """The article stats of a story that only gained ``arrived``: the kept stats and theirs combined, so a big
+    story is not aggregated again; a story summarised before the stats were kept is aggregated once."""
+    kept = summary.get("article_stats")
+    if not isinstance(kept, dict):
+        row, outlets = repo.story_article_stats(conn, story_id)
+        return {"count": int(row.count), "first": row.first, "last": row.last, "outlets": outlets}
+    new = _article_stats(arrived)
+    starts = [s for s in (kept.get("first"), kept.get("last"), new["first"], new["last"]) if s]
+    return {"count": int(kept.get("count") or 0) + new["count"], "first": min(starts) if starts else None,
+            "last": max(starts) if starts else None,
+            "outlets": sorted(set(kept.get("outlets") or []) | set(new["outlets"]))}
 
 
 def _count_event(tally: dict[str, dict[str, int]], event: Mapping[str, Any], sign: int) -> None:
@@ -465,34 +488,33 @@ def _ranked(counts: Mapping[str, int]) -> list[str]:
 
 def _update_story_summary(repo: LinkRepository, conn: Connection, story: Any, articles: Sequence[Any],
                           events: Sequence[dict[str, Any]]) -> None:
-    starts = sorted(str(r.published_start) for r in articles if r.published_start)
-    _write_story_summary(repo, conn, story, _event_tally(events),
-                         sorted({row.outlet for row in articles}) if articles else None,
-                         len(articles) if articles else None, starts[0] if starts else None,
-                         starts[-1] if starts else None, relinked=True)
+    _write_story_summary(repo, conn, story, _event_tally(events), _article_stats(articles) if articles else None,
+                         relinked=True)
 
 
 def _write_story_summary(repo: LinkRepository, conn: Connection, story: Any, tally: dict[str, dict[str, int]],
-                         outlets: list[str] | None, article_count: int | None, first_seen: str | None,
-                         last_seen: str | None, relinked: bool = False) -> None:
-    """The story's summary (outlets, places, event types, countries), counts and facets. Without articles
-    (a merged-away story) the outlets stay what they were and the counts are not touched. ``relinked``: the
-    events were re-clustered, so the reconcile stage must take the whole story (not only what arrived)."""
+                         stats: dict[str, Any] | None, relinked: bool = False) -> None:
+    """The story's summary (outlets, places, event types, countries), counts and facets. ``stats`` (see
+    ``_article_stats``) are kept with it for the next append; without them (a merged-away story, no articles
+    left) the outlets stay what they were and the counts are not touched. ``relinked``: the events were
+    re-clustered, so the reconcile stage must take the whole story (not only what arrived)."""
     data = loads(story.data)
     if relinked:
         data["reconcile_all"] = True
-    outlets = outlets if outlets is not None else list(data.get("outlets") or [])
+    outlets = list(stats["outlets"]) if stats is not None else list(data.get("outlets") or [])
     data["outlets"] = outlets
     for group in ("places", "event_types", "countries"):
         data[group] = _ranked(tally.get(group) or {})
     data["tally"] = tally
-    values: dict[str, Any] = {"data": dumps(data)}
-    if article_count:
-        values["article_count"] = article_count
+    values: dict[str, Any] = {}
+    if stats is not None and stats["count"]:
+        data["article_stats"] = stats
+        values["article_count"] = stats["count"]
         values["outlet_count"] = len(outlets)
-        if first_seen:
-            values["first_seen"] = first_seen
-            values["last_seen"] = last_seen
+        if stats["first"]:
+            values["first_seen"] = stats["first"]
+            values["last_seen"] = stats["last"]
+    values["data"] = dumps(data)
     repo.update_story(conn, story.id, **values)
     if story.status == "active":
         facets = [("outlet", o) for o in outlets] + [("place", p) for p in data["places"]]

@@ -3,6 +3,12 @@ the story's figures without an event) reconciled, the event's ACLED fatalities a
 
 Runs after ``link`` (which sets claims.event_id); an event whose figures change gets a new ``updated_at`` so
 incremental exports pick the revision up, as ACLED revises fatalities.
+
+Each event keeps its own figure rows (``figures`` in its data); the story keeps only the rows of figures that no
+event of it reports (``loose_figures``). The story's figures table is put together when it is read (its events'
+rows in timeline order, then the loose ones: ``kroniek.link.query.story_figures``), so a new article rewrites
+the rows of the events it reaches, never a copy of the whole table (a megabyte in the biggest stories, which every
+link and reconcile of the story used to read and write again).
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ class ReconcileStage:
     def run(self, store: Store, settings: Settings, progress: Progress | None = None) -> StageReport:
         report = StageReport(self.name, counts={"stories": 0, "events_updated": 0, "disagreements": 0})
         repo = LinkRepository(store)
-        report.counts["backfilled"] = backfill_figure_order(store, repo, report)
+        report.counts["backfilled"] = backfill_story_figures(store, repo, report)
         total = store.count_pending(self.name, after=self.after)
         batch_size = int(settings.get("reconcile", "batch_size", 200))
         for batch in store.pending(self.name, after=self.after, batch_size=batch_size):
@@ -51,24 +57,30 @@ class ReconcileStage:
         return report
 
 
-FIGURE_ORDER_VERSION = "1"  # link_state "figure_order": every active story's figures table knows its order
+STORY_FIGURES_VERSION = "1"  # link_state "story_figures": no story data carries the whole figures table
 
 
-def backfill_figure_order(store: Store, repo: LinkRepository, report: StageReport, chunk: int = 100) -> int:
-    """Stories reconciled before the figures table kept its order are reconciled in full once, so that from then
-    on new articles are reconciled only where they reach. A flag in link_state makes this one lookup per run;
+def backfill_story_figures(store: Store, repo: LinkRepository, report: StageReport, chunk: int = 100) -> int:
+    """Stories reconciled before their figures table was put together on reading keep a copy of it (``figures``,
+    with ``figure_order``): that copy becomes the story's loose rows (those without an event; the events hold
+    their own rows), once. Bookkeeping: ``updated_at`` stays. A flag in link_state makes this one lookup per run;
     chunks of stories, one transaction each, so an interrupted backfill resumes."""
     with store.engine.connect() as conn:
-        if repo.get_state(conn, "figure_order") == FIGURE_ORDER_VERSION:
+        if repo.get_state(conn, "story_figures") == STORY_FIGURES_VERSION:
             return 0
     done = 0
-    for conn, rows in repo.active_stories_in_chunks(chunk):
+    for conn, rows in repo.stories_in_chunks(chunk):
         for row in rows:
-            if "figure_order" not in (loads(row.data) if row.data else {}):
-                reconcile_story(repo, conn, row.id, report)
-                done += 1
+            data = loads(row.data) if row.data else {}
+            if not isinstance(data, dict) or ("figures" not in data and "figure_order" not in data):
+                continue
+            table = data.pop("figures", None) or []
+            data.pop("figure_order", None)
+            data["loose_figures"] = [r for r in table if isinstance(r, dict) and r.get("event_id") is None]
+            conn.execute(update(schema.stories).where(schema.stories.c.id == row.id).values(data=dumps(data)))
+            done += 1
     with store.engine.begin() as conn:
-        repo.set_state(conn, "figure_order", FIGURE_ORDER_VERSION)
+        repo.set_state(conn, "story_figures", STORY_FIGURES_VERSION)
     return done
 
 
@@ -126,7 +138,7 @@ def reconcile_story(repo: LinkRepository, conn: Connection, story_id: str, repor
     if story is None or story.status != "active":
         return
     summary = loads(story.data)
-    if arrivals and not summary.get("reconcile_all") and isinstance(summary.get("figure_order"), dict):
+    if arrivals and not summary.get("reconcile_all") and isinstance(summary.get("loose_figures"), list):
         _reconcile_arrivals(repo, conn, story, summary, arrivals, report)
         return
     articles = repo.story_article_rows(conn, story_id)
@@ -141,17 +153,11 @@ def reconcile_story(repo: LinkRepository, conn: Connection, story_id: str, repor
             loose.append(view)
     per_event = split_spanning(per_event, _article_events(
         (event_id, data.get("event_type"), data.get("article_ids") or []) for event_id, data in events.items()))
-    order: dict[str, list[Any]] = {}
-    story_rows: list[dict[str, Any]] = []
+    revised = False
     for event_id, data in sorted(events.items(), key=lambda kv: timeline_key(kv[1])):
-        rows = _reconcile_event(repo, conn, event_id, data, per_event.get(event_id, []), report)
-        story_rows.extend(rows)
-        if rows:
-            order[event_id] = list(timeline_key(data))
-    story_rows.extend(r.to_dict() for r in reconcile(None, loose))
+        revised |= _reconcile_event(repo, conn, event_id, data, per_event.get(event_id, []), report)
     summary.pop("reconcile_all", None)
-    summary["figure_order"] = order
-    _save_story_figures(repo, conn, story, summary, story_rows)
+    _save_story_figures(repo, conn, story, summary, [r.to_dict() for r in reconcile(None, loose)], revised)
     report.counts["stories"] += 1
 
 
@@ -168,12 +174,14 @@ def _article_events(events: Iterable[tuple[str, Any, Iterable[str]]]) -> dict[st
 
 
 def _save_story_figures(repo: LinkRepository, conn: Connection, story: Any, summary: dict[str, Any],
-                        story_rows: list[dict[str, Any]]) -> None:
+                        loose_rows: list[dict[str, Any]], revised: bool) -> None:
+    """The story's loose rows kept; ``updated_at`` moves when its figures table changed (``revised``: an event's
+    rows did, or the loose rows did), not for bookkeeping."""
     before = loads(story.data)
-    summary["figures"] = story_rows
-    if story_rows != before.get("figures"):
+    summary["loose_figures"] = loose_rows
+    if revised or loose_rows != before.get("loose_figures"):
         repo.update_story(conn, story.id, data=dumps(summary))
-    elif summary != before:  # bookkeeping only (the order kept, a flag cleared): updated_at stays
+    elif summary != before:  # bookkeeping only (a flag cleared): updated_at stays
         conn.execute(update(schema.stories).where(schema.stories.c.id == story.id).values(data=dumps(summary)))
 
 
@@ -206,42 +214,32 @@ def _reconcile_arrivals(repo: LinkRepository, conn: Connection, story: Any, summ
     per_event = split_spanning(per_event, _article_events(
         (event_id, types[event_id], sorted(set(members.get(event_id, [])))) for event_id in sorted(types)))
     datas = {event_id: loads(row.data) for event_id, row in repo.event_rows(conn, touched).items()}
-    order: dict[str, list[Any]] = dict(summary["figure_order"])
-    groups: dict[str | None, list[dict[str, Any]]] = {}
-    for row in summary.get("figures") or []:
-        groups.setdefault(row.get("event_id"), []).append(row)
+    revised = False
     for event_id in sorted(datas):
-        rows = _reconcile_event(repo, conn, event_id, datas[event_id], per_event.get(event_id, []), report)
-        groups[event_id] = rows
-        order.pop(event_id, None)
-        if rows:
-            order[event_id] = list(timeline_key(datas[event_id]))
+        revised |= _reconcile_event(repo, conn, event_id, datas[event_id], per_event.get(event_id, []), report)
     # Figures with no event of the story (none in the arriving articles' own claims means none changed).
-    loose_rows = repo.loose_claim_rows(conn, story_id) if any(
-        row.event_id is None or row.event_id not in types for row in claim_rows if row.article_id in arrivals
-    ) else None
-    if loose_rows is not None:
-        loose_articles = repo.article_rows(conn, sorted({row.article_id for row in loose_rows}))
-        loose = [view for _, view in claim_views(repo, conn, list(loose_articles.values()), loose_rows)]
-        groups[None] = [r.to_dict() for r in reconcile(None, loose)]
-    story_rows = [row for event_id in sorted(order, key=lambda eid: tuple(order[eid]))
-                  for row in groups.get(event_id, [])] + groups.get(None, [])
-    summary["figure_order"] = order
-    _save_story_figures(repo, conn, story, summary, story_rows)
+    loose_rows = list(summary["loose_figures"])
+    if any(row.event_id is None or row.event_id not in types for row in claim_rows if row.article_id in arrivals):
+        rows = repo.loose_claim_rows(conn, story_id)
+        loose_articles = repo.article_rows(conn, sorted({row.article_id for row in rows}))
+        loose = [view for _, view in claim_views(repo, conn, list(loose_articles.values()), rows)]
+        loose_rows = [r.to_dict() for r in reconcile(None, loose)]
+    _save_story_figures(repo, conn, story, summary, loose_rows, revised)
     report.counts["stories"] += 1
 
 
 def _reconcile_event(repo: LinkRepository, conn: Connection, event_id: str, data: dict[str, Any],
-                     views: Sequence[ClaimView], report: StageReport) -> list[dict[str, Any]]:
-    """One event's figure rows; its fatalities, notes and figures written back when they changed."""
+                     views: Sequence[ClaimView], report: StageReport) -> bool:
+    """One event's figure rows, fatalities and notes, written back when they changed; True when its rows did."""
     now = utcnow()
     rows = [r.to_dict() for r in reconcile(event_id, list(views))]
     fatalities = event_total(rows, "killed") if data.get("happened", True) else None
     notes = event_notes(data, rows, fatalities)
     report.counts["disagreements"] += sum(1 for r in rows if r["disagreement"])
     if data.get("figures") == rows and data.get("fatalities") == fatalities and data.get("notes") == notes:
-        return rows
-    revised = data.get("figures") != rows or data.get("fatalities") != fatalities
+        return False
+    rows_changed = data.get("figures") != rows
+    revised = rows_changed or data.get("fatalities") != fatalities
     data["figures"], data["fatalities"], data["notes"] = rows, fatalities, notes
     if revised:
         data["updated_at"] = now.isoformat()
@@ -253,7 +251,7 @@ def _reconcile_event(repo: LinkRepository, conn: Connection, event_id: str, data
                            "updated_at": dt.datetime.fromisoformat(str(data.get("updated_at")))
                            if data.get("updated_at") else now})
     report.counts["events_updated"] += 1
-    return rows
+    return rows_changed
 
 
 def event_notes(event: dict[str, Any], rows: Sequence[dict[str, Any]], fatalities: int | None) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, Select, create_engine, delete, event, exists, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from kroniek import jsonio
 from kroniek.model import Article, Claim, Document, Event, PartialDate
 from kroniek.store import schema
 from kroniek.store.migrate import upgrade
@@ -298,7 +299,7 @@ class Store:
         with self.engine.connect() as conn:
             row = conn.execute(select(schema.analyses.c.data).where(
                 (schema.analyses.c.text_hash == text_hash) & (schema.analyses.c.analyser == analyser))).first()
-        return Document.from_dict(json.loads(row.data)) if row else None
+        return Document.from_dict(jsonio.loads(row.data)) if row else None
 
     def load_documents(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Document]:
         found: dict[tuple[str, str], Document] = {}
@@ -306,7 +307,7 @@ class Store:
         with self.engine.connect() as conn:
             for chunk in _chunks(hashes, 500):
                 for row in conn.execute(select(schema.analyses).where(schema.analyses.c.text_hash.in_(chunk))):
-                    found[(row.text_hash, row.analyser)] = Document.from_dict(json.loads(row.data))
+                    found[(row.text_hash, row.analyser)] = Document.from_dict(jsonio.loads(row.data))
         return {k: v for k, v in found.items() if k in set(keys)}
 
     def save_document(self, conn: Connection, text_hash: str, document: Document) -> None:
@@ -326,7 +327,7 @@ class Store:
                                .order_by(schema.analyses.c.created_at.desc()).limit(1)).first()
         if row is None:
             return None
-        document = Document.from_dict(json.loads(row.data))
+        document = Document.from_dict(jsonio.loads(row.data))
         document.article_id = article.id  # the same text may have been analysed for a syndicated copy
         return document
 
@@ -357,7 +358,7 @@ class Store:
             else:
                 rows = [row for chunk in _chunks(list(article_ids), 500)
                         for row in conn.execute(query.where(schema.mentions.c.article_id.in_(chunk)))]
-        return [Event.from_dict(json.loads(row.data)) for row in rows]
+        return [Event.from_dict(jsonio.loads(row.data)) for row in rows]
 
     def claims(self, article_ids: Sequence[str] | None = None) -> list[Claim]:
         query = select(schema.claims.c.data)
@@ -367,7 +368,7 @@ class Store:
             else:
                 rows = [row for chunk in _chunks(list(article_ids), 500)
                         for row in conn.execute(query.where(schema.claims.c.article_id.in_(chunk)))]
-        return [Claim.from_dict(json.loads(row.data)) for row in rows]
+        return [Claim.from_dict(jsonio.loads(row.data)) for row in rows]
 
     def count(self, table_name: str) -> int:
         table = schema.metadata.tables[table_name]
