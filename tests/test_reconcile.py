@@ -266,9 +266,10 @@ def test_reconciling_what_arrives_equals_reconciling_the_whole_story(store: Stor
 
 
 def test_a_store_from_before_the_tallies_is_backfilled_once(store: Store) -> None:
-    """Stories linked and reconciled before their summaries kept event tallies, and while they still carried the
-    whole figures table, get the tallies and lose the copy of the table (its loose rows kept) from the next run,
-    with nothing else changed (``updated_at`` included), and the run after that does no backfill."""
+    """Stories linked and reconciled before their summaries kept event tallies and article stats, and while they
+    still carried the whole figures table, get the tallies and stats and lose the copy of the table (its loose
+    rows kept) from the next run, with nothing else changed (``updated_at`` included), and the run after that
+    does no backfill."""
     from kroniek.store import schema
 
     articles = [Article(outlet=f"Krant {i}", text=FIGURE_TEXT.format(n=10 + i, m=2, k=1, tail=f"Stuk {i}."),
@@ -305,7 +306,7 @@ def test_a_store_from_before_the_tallies_is_backfilled_once(store: Store) -> Non
     with store.engine.begin() as conn:  # as an older kroniek left it: the whole table in the story's data
         for story_id, (data, _) in before.items():
             old = json.loads(data)
-            old.pop("tally"), old.pop("loose_figures")
+            old.pop("tally"), old.pop("loose_figures"), old.pop("article_stats")
             old["figures"], old["figure_order"] = tables[story_id], {"e-old": ["2024-03-05", 0, "e-old"]}
             conn.execute(schema.stories.update().where(schema.stories.c.id == story_id).values(data=json.dumps(old)))
         conn.execute(schema.link_state.delete())

@@ -127,8 +127,9 @@ class LinkStage:
         return touched
 
 
-# link_state "read_model": the summaries, names and tallies below exist for everything linked (2: tallies)
-READ_MODEL_VERSION = "2"
+# link_state "read_model": the summaries, names and tallies below exist for everything linked (2: tallies,
+# 3: article stats)
+READ_MODEL_VERSION = "3"
 
 
 def backfill_read_model(store: Store, repo: LinkRepository, chunk: int = 500) -> int:
@@ -160,15 +161,21 @@ def backfill_read_model(store: Store, repo: LinkRepository, chunk: int = 500) ->
         if len(missing) < chunk:
             break
     st = schema.stories
-    for conn, rows in repo.active_stories_in_chunks(chunk):  # the event tallies an append adjusts
+    for conn, rows in repo.active_stories_in_chunks(chunk):  # the event tallies and article stats an append adjusts
         for row in rows:
             data = loads(row.data) if row.data else {}
+            if "tally" in data and "article_stats" in data:
+                continue
             if "tally" not in data:
                 ids = conn.execute(select(e.c.id).where(e.c.story_id == row.id, e.c.status == "active"))
                 data["tally"] = _event_tally(repo.event_summaries(conn, list(ids.scalars())).values())
-                # bookkeeping, not news: updated_at stays as it was
-                conn.execute(update(st).where(st.c.id == row.id).values(data=dumps(data)))
-                done += 1
+            if "article_stats" not in data:
+                articles = repo.story_article_rows(conn, row.id)
+                if articles:
+                    data["article_stats"] = _article_stats(articles)
+            # bookkeeping, not news: updated_at stays as it was
+            conn.execute(update(st).where(st.c.id == row.id).values(data=dumps(data)))
+            done += 1
     with store.engine.begin() as conn:
         repo.set_state(conn, "read_model", READ_MODEL_VERSION)
     if done:
