@@ -178,6 +178,8 @@ Index("ix_events_story", events.c.story_id)
 Index("ix_events_date", events.c.date_start)
 Index("ix_events_status_date", events.c.status, events.c.date_start, events.c.id)
 Index("ix_events_story_date", events.c.story_id, events.c.status, events.c.date_start, events.c.id)
+# retiring an event redirects the events merged into it: one indexed lookup, not a scan of every event (0006)
+Index("ix_events_merged_into", events.c.merged_into)
 
 # The names (PER/ORG/LOC) of each linked article, folded key and type, with their mention count: the story page
 # votes one type per name over these instead of loading every article's analysis.
