@@ -142,6 +142,16 @@ def test_minister_of_a_field_is_an_organisation() -> None:
     assert labels(find_entities(doc)) == {"Cultuur": "ORG", "Bert Anciaux": "PER"}
 
 
+def test_a_ministry_named_in_two_words_is_one_organisation_without_a_cue() -> None:
+    """"Volgens Buitenlandse Zaken": no "ministerie van" before it, and Frog splits it (an adjective, then a name
+    it takes for a person); it is still the ministry. Written in lower case it is not a name at all."""
+    doc = make_doc("Volgens/VZ Buitenlandse/ADJ/B-MISC Zaken/NAME/B-PER is/WW de/LID toestand/N ernstig/ADJ .",
+                   "Het/LID kabinet/N sprak/WW over/VZ buitenlandse/ADJ zaken/N .")
+    found = labels(find_entities(doc))
+    assert found.get("Buitenlandse Zaken") == "ORG"
+    assert "Zaken" not in found and "Buitenlandse" not in found and "zaken" not in found
+
+
 # --- organisations ----------------------------------------------------------------------------------------------
 
 

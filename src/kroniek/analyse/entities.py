@@ -402,6 +402,9 @@ def _continues(tokens: list[Token], position: int, res: Resources) -> bool:
         and following.text.lower() not in res.not_entities
 
 
+_MINISTRY_CONNECTORS = frozenset({"en", ","})
+
+
 @cache
 def _known_phrases(language: str = "nl") -> dict[str, list[tuple[str, ...]]]:
     """Multi-word known names by their first word, longest first: "de morgen" -> [("de", "morgen")]."""
@@ -416,19 +419,40 @@ def _known_phrases(language: str = "nl") -> dict[str, list[tuple[str, ...]]]:
     return phrases
 
 
+@cache
+def _ministry_phrases(language: str = "nl") -> dict[str, list[tuple[str, ...]]]:
+    """Ministries named in more than one word ("Buitenlandse Zaken") by their first word, longest first. Unlike a
+    one-word policy field ("Defensie") they name the ministry without a cue, but only written as a name (every
+    word capitalised): "Buitenlandse Zaken" is one organisation, not an adjective and a surname."""
+    phrases: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for key in load_resources(language).ministries:
+        words = tuple(key.split())
+        if len(words) > 1:
+            phrases[words[0]].append(words)
+    for options in phrases.values():
+        options.sort(key=len, reverse=True)
+    return phrases
+
+
 def _known_spans(tokens: list[Token]) -> dict[int, int]:
-    """Where a multi-word known name starts, and where it ends (first token capitalised)."""
-    phrases = _known_phrases()
+    """Where a multi-word known name starts, and where it ends (first token capitalised; for a ministry every
+    word but a connector)."""
+    phrases, ministries = _known_phrases(), _ministry_phrases()
     found: dict[int, int] = {}
     k = 0
     while k < len(tokens):
-        options = phrases.get(_key(tokens[k].text)) if _capitalised(tokens[k].text) else None
+        first = _key(tokens[k].text)
+        options = (*phrases.get(first, ()), *ministries.get(first, ())) if _capitalised(tokens[k].text) else ()
         matched = 0
-        for words in options or ():
+        for words in options:
             window = tokens[k:k + len(words)]
-            if len(window) == len(words) and all(_key(t.text) == w for t, w in zip(window, words, strict=True)):
-                matched = len(words)
-                break
+            if len(window) != len(words) or not all(_key(t.text) == w for t, w in zip(window, words, strict=True)):
+                continue
+            if words in ministries.get(first, ()) and not all(
+                    _capitalised(t.text) or t.text in _MINISTRY_CONNECTORS for t in window):
+                continue
+            matched = len(words)
+            break
         if matched:
             found[k] = k + matched
             k += matched
