@@ -405,33 +405,31 @@ def _continues(tokens: list[Token], position: int, res: Resources) -> bool:
 _MINISTRY_CONNECTORS = frozenset({"en", ","})
 
 
-@cache
-def _known_phrases(language: str = "nl") -> dict[str, list[tuple[str, ...]]]:
-    """Multi-word known names by their first word, longest first: "de morgen" -> [("de", "morgen")]."""
-    res = load_resources(language)
+def _by_first_word(keys: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
+    """Multi-word names by their first word, longest first: "de morgen" -> [("de", "morgen")]."""
     phrases: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-    for key in (*res.organisations, *res.locations, *res.misc):
+    for key in keys:
         words = tuple(key.split())
         if len(words) > 1:
             phrases[words[0]].append(words)
     for options in phrases.values():
         options.sort(key=len, reverse=True)
     return phrases
+
+
+@cache
+def _known_phrases(language: str = "nl") -> dict[str, list[tuple[str, ...]]]:
+    """Known organisations, places and other names of more than one word, by their first word."""
+    res = load_resources(language)
+    return _by_first_word((*res.organisations, *res.locations, *res.misc))
 
 
 @cache
 def _ministry_phrases(language: str = "nl") -> dict[str, list[tuple[str, ...]]]:
-    """Ministries named in more than one word ("Buitenlandse Zaken") by their first word, longest first. Unlike a
-    one-word policy field ("Defensie") they name the ministry without a cue, but only written as a name (every
-    word capitalised): "Buitenlandse Zaken" is one organisation, not an adjective and a surname."""
-    phrases: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-    for key in load_resources(language).ministries:
-        words = tuple(key.split())
-        if len(words) > 1:
-            phrases[words[0]].append(words)
-    for options in phrases.values():
-        options.sort(key=len, reverse=True)
-    return phrases
+    """Ministries named in more than one word ("Buitenlandse Zaken") by their first word. Unlike a one-word policy
+    field ("Defensie") they name the ministry without a cue, but only written as a name (every word capitalised):
+    "Buitenlandse Zaken" is one organisation, not an adjective and a surname."""
+    return _by_first_word(load_resources(language).ministries)
 
 
 def _known_spans(tokens: list[Token]) -> dict[int, int]:

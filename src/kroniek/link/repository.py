@@ -177,13 +177,9 @@ class LinkRepository:
                 found[row.id] = row
         return found
 
-    def active_stories_in_chunks(self, chunk: int) -> Iterator[tuple[Connection, list[Any]]]:
-        """Every active story (id and data), ``chunk`` at a time in id order, each chunk with its own transaction
-        to work in: a backfill interrupted half-way keeps the chunks it finished."""
-        return self.stories_in_chunks(chunk, active_only=True)
-
     def stories_in_chunks(self, chunk: int, active_only: bool = False) -> Iterator[tuple[Connection, list[Any]]]:
-        """Every story (or every active one), as ``active_stories_in_chunks``."""
+        """Every story (or every active one), id and data, ``chunk`` at a time in id order, each chunk with its
+        own transaction to work in: a backfill interrupted half-way keeps the chunks it finished."""
         st = schema.stories
         after = ""
         while True:

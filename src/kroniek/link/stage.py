@@ -161,7 +161,8 @@ def backfill_read_model(store: Store, repo: LinkRepository, chunk: int = 500) ->
         if len(missing) < chunk:
             break
     st = schema.stories
-    for conn, rows in repo.active_stories_in_chunks(chunk):  # the event tallies and article stats an append adjusts
+    # the event tallies and article stats an append adjusts
+    for conn, rows in repo.stories_in_chunks(chunk, active_only=True):
         for row in rows:
             data = loads(row.data) if row.data else {}
             if "tally" in data and "article_stats" in data:

@@ -156,7 +156,6 @@ def reconcile_story(repo: LinkRepository, conn: Connection, story_id: str, repor
     revised = False
     for event_id, data in sorted(events.items(), key=lambda kv: timeline_key(kv[1])):
         revised |= _reconcile_event(repo, conn, event_id, data, per_event.get(event_id, []), report)
-    summary.pop("reconcile_all", None)
     _save_story_figures(repo, conn, story, summary, [r.to_dict() for r in reconcile(None, loose)], revised)
     report.counts["stories"] += 1
 
@@ -175,13 +174,15 @@ def _article_events(events: Iterable[tuple[str, Any, Iterable[str]]]) -> dict[st
 
 def _save_story_figures(repo: LinkRepository, conn: Connection, story: Any, summary: dict[str, Any],
                         loose_rows: list[dict[str, Any]], revised: bool) -> None:
-    """The story's loose rows kept; ``updated_at`` moves when its figures table changed (``revised``: an event's
-    rows did, or the loose rows did), not for bookkeeping."""
-    before = loads(story.data)
+    """The story's loose rows kept (``summary``: its data as read) and its "reconcile all" flag cleared;
+    ``updated_at`` moves when its figures table changed (``revised``: an event's rows did, or the loose rows
+    did), not for bookkeeping."""
+    cleared = summary.pop("reconcile_all", None) is not None
+    changed = revised or loose_rows != summary.get("loose_figures")
     summary["loose_figures"] = loose_rows
-    if revised or loose_rows != before.get("loose_figures"):
+    if changed:
         repo.update_story(conn, story.id, data=dumps(summary))
-    elif summary != before:  # bookkeeping only (a flag cleared): updated_at stays
+    elif cleared:  # bookkeeping only: updated_at stays
         conn.execute(update(schema.stories).where(schema.stories.c.id == story.id).values(data=dumps(summary)))
 
 
