@@ -17,6 +17,7 @@ from kroniek.analyse.numbers import find_quantities
 from kroniek.analyse.pipeline import Analyser, AnalysisOptions
 from kroniek.analyse.tokenize import shallow_sentences
 from kroniek.model import Article, PartialDate
+from kroniek.pipeline import deep_selector
 
 
 def main() -> None:
@@ -48,7 +49,7 @@ def main() -> None:
     articles = [Article(outlet="bench", title=r["title"], text=r["text"], url=f"https://x.example/{r['id']}",
                         published=PartialDate.parse(r["published_at"][:10])) for r in rows]
     options = AnalysisOptions(deep=args.deep)
-    with Analyser(options) as analyser:
+    with Analyser(options, select=deep_selector()) as analyser:
         started = time.perf_counter()
         analyser.analyse_batch(articles[:1])  # Frog start-up, reported apart
         startup = time.perf_counter() - started

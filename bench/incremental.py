@@ -37,14 +37,13 @@ from typing import Any
 from common import replicate, require_corpus
 
 from kroniek import pipeline
-from kroniek.analyse.pipeline import Analyser, AnalysisOptions
 from kroniek.analyse.stage import AnalyseStage
 from kroniek.config import load_settings
 from kroniek.extract.stage import ExtractStage
 from kroniek.ingest import ingest_paths
 from kroniek.link.stage import LinkStage
-from kroniek.pipeline import Stage
 from kroniek.reconcile.stage import ReconcileStage
+from kroniek.stages import Stage
 from kroniek.store.repository import Store
 
 STAGES = ("ingest", "analyse", "extract", "link", "reconcile")
@@ -122,7 +121,7 @@ def measure(size: int, fresh: list[list[dict[str, str]]], deep: str, holdout: se
         archive = store.count_articles()
         settings.data["analyse"]["deep"] = deep
         batches: list[dict[str, float]] = []
-        with Analyser(AnalysisOptions.from_settings(settings.section("analyse"))) as analyser:
+        with pipeline.make_analyser(settings) as analyser:
             if deep != "none":
                 _ = analyser.frog  # Frog's start-up is not a per-article cost
             stages: list[Stage] = [AnalyseStage(analyser), ExtractStage(), LinkStage(), ReconcileStage()]

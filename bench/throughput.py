@@ -26,7 +26,7 @@ from common import PeakRss, descendants, processes, write_replica
 from kroniek import pipeline
 from kroniek.config import Settings, load_settings
 from kroniek.ingest import ingest_paths
-from kroniek.pipeline import Progress, Stage, StageReport
+from kroniek.stages import Progress, Stage, StageReport
 from kroniek.store.repository import Store
 
 _TICK = os.sysconf("SC_CLK_TCK")

@@ -12,6 +12,7 @@ from conftest import SHARED
 from kroniek.analyse.pipeline import Analyser, AnalysisOptions
 from kroniek.extract.stage import extract_article
 from kroniek.model import Article, Claim, DatePrecision, Event, PartialDate
+from kroniek.pipeline import deep_selector
 
 DAY = PartialDate.day(dt.date(2024, 11, 7))  # a Thursday
 
@@ -202,7 +203,7 @@ def test_seeds_end_to_end() -> None:
         articles.append(article)
     events: list[Event] = []
     claims: list[Claim] = []
-    with Analyser() as analyser:
+    with Analyser(select=deep_selector()) as analyser:
         for article in articles:
             found = extract_article(article, analyser.analyse(article))
             events += found[0]

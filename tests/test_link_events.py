@@ -17,10 +17,10 @@ from kroniek.link.events import (
     places_compatible,
     type_key,
 )
-from kroniek.link.query import deleted_events, get_event, list_events
 from kroniek.link.stage import LinkStage
 from kroniek.model import Actor, Article, Claim, Event, Evidence, PartialDate, Place
 from kroniek.store import schema
+from kroniek.store.query import deleted_events, get_event, list_events
 from kroniek.store.repository import Store
 
 AMSTERDAM = Place("Amsterdam", "Nederland", "NL", 528, "Noord-Holland", 52.37, 4.89, 1)
@@ -313,9 +313,9 @@ def test_appending_new_reports_equals_clustering_everything_again() -> None:
 def test_stage_appends_to_a_story_exactly_as_a_full_relink(store: Store) -> None:
     """Articles linked one batch at a time grow their story's events by appending; re-clustering every story
     from scratch afterwards changes nothing: not an event, not an assignment, not the story summary."""
-    from kroniek.link.repository import LinkRepository
     from kroniek.link.stage import _event_tally, link_story_events
-    from kroniek.pipeline import StageReport
+    from kroniek.stages import StageReport
+    from kroniek.store.links import LinkRepository
 
     rng = random.Random(5)
     written = []

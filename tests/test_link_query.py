@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 from kroniek.config import load_settings
-from kroniek.link import query
 from kroniek.link.stage import LinkStage
 from kroniek.model import Actor, Article, Claim, Event, Evidence, PartialDate, Place
 from kroniek.reconcile.stage import ReconcileStage
+from kroniek.store import query
 from kroniek.store.repository import Store
 
 UTRECHT = Place("Utrecht", "Nederland", "NL", 528, "Utrecht", 52.09, 5.12, 1)
@@ -107,8 +107,8 @@ def test_empty_store_answers_empty(store: Store) -> None:
 
 
 def test_story_names_have_one_type_across_articles(tmp_path: Path) -> None:
-    from kroniek.link.query import story_names
     from kroniek.model import Document, Entity
+    from kroniek.store.query import story_names
 
     store = Store.open(f"sqlite:///{tmp_path / 'names.db'}")
     try:
@@ -140,9 +140,9 @@ def test_story_names_from_kept_rows_equal_those_from_the_analyses(tmp_path: Path
     """The link stage keeps each article's names; the story page's vote over those rows is the vote over the
     stored analyses (the fallback for articles linked before the rows existed), and "no names" is kept too."""
     from kroniek.analyse.document import document_hash
-    from kroniek.link.query import story_names
     from kroniek.model import Document, Entity
     from kroniek.store import schema
+    from kroniek.store.query import story_names
 
     store = Store.open(f"sqlite:///{tmp_path / 'kept.db'}")
     try:
@@ -235,9 +235,9 @@ def test_event_summary_falls_back_to_data_for_rows_without_one(store: Store) -> 
 def test_link_stage_fills_in_the_read_model_for_stores_linked_before_it(store: Store) -> None:
     """A store linked before migration 0003 has events without summaries and articles without names: the next
     link run fills them in once, then only checks a flag."""
-    from kroniek.link.repository import LinkRepository
     from kroniek.link.stage import backfill_read_model
     from kroniek.store import schema
+    from kroniek.store.links import LinkRepository
 
     a, b = build(store)
     with store.engine.begin() as conn:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from kroniek.config import load_settings
-from kroniek.link.query import get_story, list_stories
 from kroniek.link.stage import LinkStage
 from kroniek.model import Actor, Article, Claim, Event, PartialDate, Place
 from kroniek.reconcile.stage import ReconcileStage
+from kroniek.store.query import get_story, list_stories
 from kroniek.store.repository import Store
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

@@ -9,10 +9,10 @@ import pytest
 
 from kroniek.config import Settings, load_settings
 from kroniek.link.features import extract_features, normalise
-from kroniek.link.query import get_story, list_stories
 from kroniek.link.stage import LinkStage
 from kroniek.link.stories import ClusterOptions, DocumentFrequencies, StoryClusterer, story_id_for
 from kroniek.model import Article, Document, Entity, PartialDate, Sentence, Token
+from kroniek.store.query import get_story, list_stories
 from kroniek.store.repository import Store
 
 HARLINGEN_A = (

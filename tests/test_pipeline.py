@@ -14,7 +14,7 @@ from kroniek.analyse.stage import AnalyseStage
 from kroniek.config import load_settings
 from kroniek.extract.stage import ExtractStage
 from kroniek.ingest import ingest_paths
-from kroniek.link import query
+from kroniek.store import query
 from kroniek.store.repository import Store
 
 ARTICLES = [

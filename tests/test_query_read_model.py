@@ -11,9 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 
-from kroniek.link import query
 from kroniek.serve import maps
-from kroniek.store import schema
+from kroniek.store import query, schema
 from kroniek.store.migrate import alembic_config
 from kroniek.store.repository import Store, make_engine
 from test_link_query import build

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 from kroniek.config import load_settings
-from kroniek.link.query import get_event, get_story, list_events
 from kroniek.link.stage import LinkStage
 from kroniek.model import Actor, Article, Claim, Event, PartialDate, Place
 from kroniek.reconcile.figures import ClaimView, event_total, reconcile, split_spanning
 from kroniek.reconcile.stage import ReconcileStage
+from kroniek.store.query import get_event, get_story, list_events
 from kroniek.store.repository import Store
 
 
@@ -180,9 +180,9 @@ def test_context_is_read_once_and_kept_with_the_claim(store: Store) -> None:
     subset = next(row for f in event["figures"] for row in f["claims"] if row["text"] == "twee")
     with store.engine.begin() as conn:  # the text is gone: only the kept context can still tell "onder wie"
         conn.execute(schema.articles.update().values(text="", title=""))
-    from kroniek.link.repository import LinkRepository
-    from kroniek.pipeline import StageReport
     from kroniek.reconcile.stage import reconcile_story
+    from kroniek.stages import StageReport
+    from kroniek.store.links import LinkRepository
 
     with store.engine.begin() as conn:
         reconcile_story(LinkRepository(store), conn, event["story_id"],
@@ -200,11 +200,11 @@ def test_reconciling_what_arrives_equals_reconciling_the_whole_story(store: Stor
     full afterwards changes no event and no story figures table."""
     import random
 
-    from kroniek.link.repository import LinkRepository
     from kroniek.link.stage import link_story_events
-    from kroniek.pipeline import StageReport
     from kroniek.reconcile.stage import reconcile_story
+    from kroniek.stages import StageReport
     from kroniek.store import schema
+    from kroniek.store.links import LinkRepository
 
     rng = random.Random(3)
     kinds = [("Riots", "Violent demonstration"), ("Strategic developments", "Arrests"), ("Protests",

@@ -18,8 +18,8 @@ import pytest
 from conftest import SAMPLE
 from kroniek import pipeline
 from kroniek.config import load_settings
-from kroniek.link.query import deleted_events, get_story, list_events, list_stories
 from kroniek.model import Article
+from kroniek.store.query import deleted_events, get_story, list_events, list_stories
 from kroniek.store.repository import Store
 
 pytest.importorskip("pyspark", reason="pyspark is not installed")

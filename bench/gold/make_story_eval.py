@@ -7,8 +7,11 @@ time and writes JSONL in kroniek's ingest schema (``id, outlet, url, title, text
     .venv/bin/python bench/gold/make_story_eval.py --out /tmp/dpg-dev.jsonl
     .venv/bin/kroniek eval stories /tmp/dpg-dev.jsonl
 
-Only labelled articles are written (the DEV set: published up to and including 2019-03-21); later articles in the
-corpus are a held-out set and are skipped. outlet is the first publisher code ("dpg" when there is none); url is a
+Two stretches are labelled, each one side of the dev split (``kroniek eval stories --split tune|check``): articles
+published up to and including 2019-03-21 (``dpg2019-dev.stories.jsonl``) are **check**, those from 2019-03-22 to
+2019-04-07 (``dpg2019-dev2.stories.jsonl``) are **tune**; every row carries its ``split``. Only labelled articles
+are written; later articles in the corpus are a held-out set and are skipped. outlet is the first publisher code
+("dpg" when there is none); url is a
 synthetic ``https://dpg.example/<id>``.
 """
 
@@ -22,7 +25,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "dpg2019-nl" / "articles.jsonl"
-DEFAULT_LABELS = ROOT / "data" / "gold" / "dpg2019-dev.stories.jsonl"
+GOLD = ROOT / "data" / "gold"
+# label file -> the side of the dev split it is (one date stretch each)
+STRETCHES = {"dpg2019-dev.stories.jsonl": "check", "dpg2019-dev2.stories.jsonl": "tune"}
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -50,7 +55,7 @@ def read_labels(path: Path) -> dict[str, str]:
     return labels
 
 
-def to_eval_row(article: dict[str, Any], story: str) -> dict[str, str]:
+def to_eval_row(article: dict[str, Any], story: str, split: str) -> dict[str, str]:
     article_id = str(article["id"])
     publishers = article.get("publishers") or []
     return {
@@ -61,17 +66,23 @@ def to_eval_row(article: dict[str, Any], story: str) -> dict[str, str]:
         "text": str(article.get("text") or ""),
         "published_at": str(article.get("published_at") or ""),
         "story": story,
+        "split": split,
     }
 
 
-def build(corpus: Path, labels_path: Path) -> list[dict[str, str]]:
+def build(corpus: Path, label_files: dict[Path, str]) -> list[dict[str, str]]:
     if not corpus.exists():
         raise SystemExit(f"{corpus} not found: the story evaluation needs the shared dpg2019-nl corpus "
                          "(pass --corpus PATH if it lives elsewhere)")
-    if not labels_path.exists():
-        raise SystemExit(f"{labels_path} not found")
-    labels = read_labels(labels_path)
-    rows = [to_eval_row(article, labels[str(article.get("id"))])
+    labels: dict[str, tuple[str, str]] = {}
+    for path, split in label_files.items():
+        if not path.exists():
+            raise SystemExit(f"{path} not found")
+        for article_id, story in read_labels(path).items():
+            if article_id in labels:
+                raise SystemExit(f"{path}: article {article_id} is also labelled in another stretch")
+            labels[article_id] = (f"{split}:{story}", split)  # a story never spans two stretches
+    rows = [to_eval_row(article, *labels[str(article.get("id"))])
             for article in read_jsonl(corpus) if str(article.get("id")) in labels]
     missing = sorted(set(labels) - {row["id"] for row in rows})
     if missing:
@@ -84,15 +95,27 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True, help="JSONL file to write")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help=f"default: {DEFAULT_CORPUS}")
-    parser.add_argument("--labels", type=Path, default=DEFAULT_LABELS, help=f"default: {DEFAULT_LABELS}")
+    parser.add_argument("--labels", type=Path, action="append", metavar="FILE:SPLIT",
+                        help="a label file and its side (tune or check); default: the stretches in data/gold")
     args = parser.parse_args(argv)
-    rows = build(args.corpus, args.labels)
+    if args.labels:
+        files = {}
+        for given in args.labels:
+            path, _, split = str(given).rpartition(":")
+            if split not in ("tune", "check"):
+                raise SystemExit(f"--labels {given}: write FILE:tune or FILE:check")
+            files[Path(path)] = split
+    else:
+        files = {GOLD / name: split for name, split in STRETCHES.items() if (GOLD / name).exists()}
+    rows = build(args.corpus, files)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     stories = {row["story"] for row in rows}
-    print(f"wrote {len(rows)} articles in {len(stories)} gold stories to {args.out}", file=sys.stderr)
+    sides = {split: sum(1 for row in rows if row["split"] == split) for split in ("tune", "check")}
+    print(f"wrote {len(rows)} articles in {len(stories)} gold stories to {args.out} "
+          f"(tune {sides['tune']}, check {sides['check']})", file=sys.stderr)
 
 
 if __name__ == "__main__":

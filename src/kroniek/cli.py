@@ -228,7 +228,7 @@ def events(
     limit: Annotated[int | None, typer.Option("--limit", min=1)] = None,
 ) -> None:
     """List events (linked across articles once the link stage has run)."""
-    from kroniek.link.query import list_events
+    from kroniek.store.query import list_events
 
     with open_store() as store:
         rows = list_events(store, limit=limit)
@@ -250,7 +250,7 @@ def stories(
     limit: Annotated[int | None, typer.Option("--limit", min=1)] = None,
 ) -> None:
     """List stories: articles grouped across outlets, with their events and reconciled figures."""
-    from kroniek.link.query import list_stories
+    from kroniek.store.query import list_stories
 
     with open_store() as store:
         rows = list_stories(store, limit=limit)
@@ -343,38 +343,58 @@ def serve(
 # --- evaluation ---------------------------------------------------------------------------------------------
 
 
-def _eval(kind: str, file: Path, predictions: Path | None, as_json: bool) -> None:
+def _eval(kind: str, file: Path, predictions: Path | None, as_json: bool, split: str, errors: int,
+          **extra: Any) -> None:
     from kroniek.evaluate import EVALUATORS
+    from kroniek.evaluate.split import SPLITS, CheckSplitError
 
     if not file.exists():
         err.print(f"{file}: no such file", markup=False)
         raise typer.Exit(2)
-    result = EVALUATORS[kind](file, predictions, settings())
+    if split not in SPLITS:
+        err.print(f"--split must be one of {', '.join(SPLITS)}", markup=False)
+        raise typer.Exit(2)
+    try:
+        result = EVALUATORS[kind](file, predictions, settings(), split=split, errors=errors, **extra)
+    except (CheckSplitError, FileNotFoundError, ValueError) as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from exc
     if as_json:
         print_json(result)
     else:
         out.print(result.get("summary", json.dumps(result, indent=2)), markup=False, highlight=False)
 
 
+SplitOption = Annotated[str, typer.Option("--split", help="all|tune|check: one side of the dev split by document "
+                                                            "(check prints scores only)")]
+ErrorsOption = Annotated[int, typer.Option("--errors", min=0, help="list up to N errors of each kind (tune only)")]
+PredictionsOption = Annotated[Path | None, typer.Option("--predictions", help="write predictions here (not on check)")]
+
+
 @eval_app.command("ner")
-def eval_ner(file: Path, predictions: Annotated[Path | None, typer.Option("--predictions")] = None,
-             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def eval_ner(file: Path, predictions: PredictionsOption = None,
+             as_json: Annotated[bool, typer.Option("--json")] = False, split: SplitOption = "all",
+             errors: ErrorsOption = 0) -> None:
     """Span-level NER F1 on a CoNLL-2002 file."""
-    _eval("ner", file, predictions, as_json)
+    _eval("ner", file, predictions, as_json, split, errors)
 
 
 @eval_app.command("events")
-def eval_events(file: Path, predictions: Annotated[Path | None, typer.Option("--predictions")] = None,
-                as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def eval_events(file: Path, predictions: PredictionsOption = None,
+                as_json: Annotated[bool, typer.Option("--json")] = False, split: SplitOption = "all",
+                errors: ErrorsOption = 0,
+                figures: Annotated[Path | None, typer.Option("--figures", help="figures gold (default: "
+                                                             "data/gold/eventdna-dev.figures.jsonl)")] = None) -> None:
     """Sentence-level event typing, places and figures on an EventDNA file."""
-    _eval("events", file, predictions, as_json)
+    _eval("events", file, predictions, as_json, split, errors, figures=figures)
 
 
 @eval_app.command("stories")
-def eval_stories(file: Path, predictions: Annotated[Path | None, typer.Option("--predictions")] = None,
-                 as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def eval_stories(file: Path, predictions: PredictionsOption = None,
+                 as_json: Annotated[bool, typer.Option("--json")] = False, split: SplitOption = "all",
+                 errors: ErrorsOption = 0) -> None:
     """B³ and pairwise F1 of story clustering on JSONL articles with a gold ``story`` field."""
-    _eval("stories", file, predictions, as_json)
+    _eval("stories", file, predictions, as_json, split, errors)
 
 
 def main() -> None:

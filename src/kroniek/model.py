@@ -138,6 +138,15 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def document_text(article: Article) -> str:
+    """The one string every offset of an article's analysis points into: title, blank line, body."""
+    return f"{article.title}\n\n{article.text}" if article.title else article.text
+
+
+def document_hash(article: Article) -> str:
+    return text_hash(document_text(article))
+
+
 def article_id(outlet: str, url: str | None, text: str) -> str:
     """Stable id: from outlet + url when there is a url, else from the content."""
     key = f"{outlet}\n{url}" if url else f"{outlet}\n{text}"

@@ -11,51 +11,54 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from kroniek import jsonio
 from kroniek.config import Settings
+from kroniek.stages import Progress, Stage, StageReport
 from kroniek.store.repository import Store
+
+if TYPE_CHECKING:
+    from kroniek.analyse.pipeline import Analyser, DeepSelector
+
+__all__ = ["Progress", "Stage", "StageReport", "deep_selector", "default_stages", "make_analyser", "run",
+           "run_side_by_side"]
 
 log = logging.getLogger("kroniek.pipeline")
 
-Progress = Callable[[str, int, int], None]  # stage name, done, total
+# The analysis sends to Frog what the extract stage will read: the pipeline, which knows both, hands the analyser
+# the extract stage's cue selector (by name to the analysis process that runs side by side).
+SELECTOR = "kroniek.extract.cues:selector"
 
 
-@dataclass
-class StageReport:
-    name: str
-    processed: int = 0
-    seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
+def deep_selector(settings: Settings | None = None) -> DeepSelector:
+    from kroniek.extract.cues import selector
 
-    def to_dict(self) -> dict[str, object]:
-        return {"stage": self.name, "processed": self.processed, "seconds": round(self.seconds, 3),
-                "notes": self.notes, **self.counts}
+    language = str(settings.get("analyse", "language", "nl")) if settings is not None else "nl"
+    return selector(language)
 
 
-class Stage(Protocol):
-    name: str
+def make_analyser(settings: Settings) -> Analyser:
+    """The analyser as the pipeline runs it: the configured options and the extract stage's triage."""
+    from kroniek.analyse.pipeline import Analyser, AnalysisOptions
 
-    def run(self, store: Store, settings: Settings, progress: Progress | None = None) -> StageReport: ...
+    return Analyser(AnalysisOptions.from_settings(settings.section("analyse")), select=deep_selector(settings))
 
 
-def default_stages() -> list[Stage]:
+def default_stages(settings: Settings | None = None) -> list[Stage]:
     from kroniek.analyse.stage import AnalyseStage
     from kroniek.extract.stage import ExtractStage
     from kroniek.link.stage import LinkStage
     from kroniek.reconcile.stage import ReconcileStage
 
-    return [AnalyseStage(), ExtractStage(), LinkStage(), ReconcileStage()]
+    return [AnalyseStage(select=deep_selector(settings)), ExtractStage(), LinkStage(), ReconcileStage()]
 
 
 def run(store: Store, settings: Settings, stages: Sequence[Stage] | None = None,
         progress: Progress | None = None) -> list[StageReport]:
     reports = []
-    for stage in stages if stages is not None else default_stages():
+    for stage in stages if stages is not None else default_stages(settings):
         started = time.perf_counter()
         report = stage.run(store, settings, progress)
         report.seconds = time.perf_counter() - started
@@ -88,7 +91,8 @@ def run_side_by_side(store: Store, settings: Settings, progress: Progress | None
     worker = subprocess.Popen([sys.executable, "-m", "kroniek.analyse.worker"], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, start_new_session=True)
     assert worker.stdin is not None and worker.stdout is not None
-    worker.stdin.write(json.dumps({"db_url": settings.db_url, "settings": settings.data, "parent": os.getpid()},
+    worker.stdin.write(json.dumps({"db_url": settings.db_url, "settings": settings.data, "parent": os.getpid(),
+                                   "select": SELECTOR},
                                   default=str).encode())
     worker.stdin.close()
     link = LinkStage(after="extract", keep_state=True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kroniek.model import Article, Span, text_hash
+from kroniek.model import Span, document_hash, document_text
+
+__all__ = ["MetadataFinder", "document_hash", "document_text"]
 
 # Lines that are page furniture, not reporting. Kept as data so other languages add their own.
 METADATA_PATTERNS: dict[str, list[tuple[str, str]]] = {
@@ -20,14 +22,6 @@ METADATA_PATTERNS: dict[str, list[tuple[str, str]]] = {
                     r"[^.!?:\n]{0,80}:[ \t]*$"),
     ],
 }
-
-
-def document_text(article: Article) -> str:
-    return f"{article.title}\n\n{article.text}" if article.title else article.text
-
-
-def document_hash(article: Article) -> str:
-    return text_hash(document_text(article))
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
     metadata → language → segment → triage → deep (Frog) → entities
 
-Every sentence gets the fast tokenizer; only sentences that later stages need (the title, and sentences where the
-extract stage's event or figure patterns fire) go to Frog, in one request per batch of articles, and Frog works on
-the next batch while Python finishes the current one, so the slow tagger is kept busy on what matters.
+Every sentence gets the fast tokenizer; only sentences that later stages need go to Frog, in one request per batch
+of articles, and Frog works on the next batch while Python finishes the current one, so the slow tagger is kept busy
+on what matters. Which sentences those are is not this stage's knowledge: whoever builds the ``Analyser`` hands it
+a ``DeepSelector`` (the pipeline gives it the extract stage's cues); without one the triage keeps the title only.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from kroniek.analyse.document import MetadataFinder, document_text
 from kroniek.analyse.language import detect_language
@@ -25,6 +26,15 @@ log = logging.getLogger("kroniek.analyse")
 ANALYSER_VERSION = "kroniek-analyse-4"
 DUTCH = "nl"
 DEEP_MODES = ("all", "triage", "none")
+
+
+class DeepSelector(Protocol):
+    """Says which sentences deserve deep analysis; ``version`` changes whenever its answers would."""
+
+    @property
+    def version(self) -> str: ...
+
+    def __call__(self, sentence_text: str) -> bool: ...
 
 
 @dataclass
@@ -60,8 +70,9 @@ Component = Callable[["Analyser", Batch], None]
 class Analyser:
     """Runs the components over batches of articles. Owns the Frog service for its lifetime."""
 
-    def __init__(self, options: AnalysisOptions | None = None) -> None:
+    def __init__(self, options: AnalysisOptions | None = None, select: DeepSelector | None = None) -> None:
         self.options = options or AnalysisOptions()
+        self.select = select
         if self.options.deep not in DEEP_MODES:
             raise ValueError(f"analyse.deep must be one of {DEEP_MODES}, not {self.options.deep!r}")
         self._frog: Any = None
@@ -107,7 +118,9 @@ class Analyser:
             from kroniek.analyse.frog import frog_version
 
             backend = frog_version(self.options.frog_binary, self.options.frog_skip)
-        return f"{ANALYSER_VERSION}/{backend}/deep={self.options.deep}/lead={self.options.lead_sentences}"
+        chosen = self.select.version if self.select is not None else "lead-only"
+        return (f"{ANALYSER_VERSION}/{backend}/deep={self.options.deep}/lead={self.options.lead_sentences}"
+                f"/select={chosen}")
 
     # -- running ---------------------------------------------------------------------------------------------
 
@@ -196,8 +209,7 @@ def segment(_analyser: Analyser, batch: Batch) -> None:
 
 
 def triage(analyser: Analyser, batch: Batch) -> None:
-    from kroniek.extract.cues import needs_deep
-
+    select = analyser.select
     mode = analyser.options.deep
     lead = analyser.options.lead_sentences
     batch.deep_sentences = []
@@ -209,7 +221,7 @@ def triage(analyser: Analyser, batch: Batch) -> None:
             batch.deep_sentences.append(list(range(len(doc.sentences))))
             continue
         chosen = [i for i, s in enumerate(doc.sentences)
-                  if i < lead or needs_deep(doc.text[s.start:s.end])]
+                  if i < lead or (select is not None and select(doc.text[s.start:s.end]))]
         batch.deep_sentences.append(chosen)
 
 

@@ -7,25 +7,27 @@ from collections import deque
 from collections.abc import Iterator
 
 from kroniek.analyse.document import document_hash
-from kroniek.analyse.pipeline import Analyser, AnalysisOptions
+from kroniek.analyse.pipeline import Analyser, AnalysisOptions, DeepSelector
 from kroniek.config import Settings
 from kroniek.model import Article, Document
-from kroniek.pipeline import Progress, StageReport
+from kroniek.stages import Progress, StageReport
 from kroniek.store.repository import Store
 
 
 class AnalyseStage:
     name = "analyse"
 
-    def __init__(self, analyser: Analyser | None = None) -> None:
+    def __init__(self, analyser: Analyser | None = None, select: DeepSelector | None = None) -> None:
         self._analyser = analyser
+        self.select = select  # which sentences get Frog: handed over by the pipeline (the extract stage's cues)
 
     def run(self, store: Store, settings: Settings, progress: Progress | None = None) -> StageReport:
         report = StageReport(self.name, counts={"cached": 0, "analysed": 0, "deep_sentences": 0})
         total = store.count_pending(self.name)
         if total == 0:
             return report
-        analyser = self._analyser or Analyser(AnalysisOptions.from_settings(settings.section("analyse")))
+        analyser = self._analyser or Analyser(AnalysisOptions.from_settings(settings.section("analyse")),
+                                              select=self.select)
         batch_size = int(settings.get("analyse", "batch_size", 32))
         try:
             version = analyser.version

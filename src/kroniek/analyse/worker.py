@@ -1,21 +1,25 @@
 """The analyse stage as a child process, for ``pipeline.run_side_by_side``.
 
-    python -m kroniek.analyse.worker < {"db_url": ..., "settings": {...}}
+    python -m kroniek.analyse.worker < {"db_url": ..., "settings": {...}, "select": "module:function"}
 
-Reads its job as JSON on stdin, analyses everything pending in that store (with its own Frog), and writes the
-stage report as JSON on stdout; logs and errors go to stderr. A subprocess rather than multiprocessing, so it
-works whatever script started kroniek (no ``if __name__ == "__main__"`` needed there).
+Reads its job as JSON on stdin (``select`` names the function that gives the triage's ``DeepSelector`` for a
+language: the pipeline's choice, so this stage never imports a later one), analyses everything pending in that
+store (with its own Frog), and writes the stage report as JSON on stdout; logs and errors go to stderr. A
+subprocess rather than multiprocessing, so it works whatever script started kroniek (no ``if __name__ ==
+"__main__"`` needed there).
 """
 
 from __future__ import annotations
 
 import ctypes
+import importlib
 import json
 import logging
 import os
 import signal
 import sys
 
+from kroniek.analyse.pipeline import DeepSelector
 from kroniek.analyse.stage import AnalyseStage
 from kroniek.config import Settings
 from kroniek.store.repository import Store
@@ -35,13 +39,23 @@ def _die_with_parent(parent: int | None) -> None:
         sys.exit(1)
 
 
+def resolve_selector(spec: str | None, language: str) -> DeepSelector | None:
+    if not spec:
+        return None
+    module, _, function = spec.partition(":")
+    selector: DeepSelector = getattr(importlib.import_module(module), function)(language)
+    return selector
+
+
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     job = json.loads(sys.stdin.read())
     _die_with_parent(job.get("parent"))
     store = Store.open(str(job["db_url"]))
     try:
-        report = AnalyseStage().run(store, Settings(dict(job["settings"])))
+        settings = Settings(dict(job["settings"]))
+        select = resolve_selector(job.get("select"), str(settings.get("analyse", "language", "nl")))
+        report = AnalyseStage(select=select).run(store, settings)
     finally:
         store.close()
     json.dump(report.to_dict(), sys.stdout)

@@ -23,31 +23,40 @@ A violent act named in a suspicion, charge or inquiry (context "alleged": "verda
 as EventDNA codes the Justice event there; a Demonstrate resting only on words for protesters ("demonstranten") is
 dropped when the sentence holds an Attack, as those protesters are its target or authors.
 
-Gold sentences count for a type whatever their modality; gold figures are the numbers of people in the Victim argument
-of Life/Die and Life/Injure events (not an age, "een jongen van 13 jaar", nor a duration). Predicted figures are every
-killed or injured claim, a part of a total included ("21 doden, onder wie elf kinderen": 21 and 11). A gold Place is
-right when any place evidence of a predicted event of a target type in that sentence overlaps it: the gazetteer's
-place, the sentence's own words for the spot or a town the gazetteer does not know ("aan het Stationsplein", "in het
-Britse Salisbury"), a place coordinated with the chosen one ("in Frankrijk en België"), "daar"/"hier" standing for
-a place named before, or the nationality adjective on the trigger ("Palestijnse protesten"); sentences typed by a figure
-or a death or injury word take the place nearest that figure or word.
+Scoring follows ``../shared/eval/events_score.py``, the scorer that unseen text is judged with (and which this
+command also runs, when it is there, printing its summary beside ours): gold events count only when Asserted and
+Positive; a gold Place is right when one of its content words is in a predicted place of that sentence: the
+gazetteer's place, the sentence's own words for the spot or a town the gazetteer does not know ("aan het
+Stationsplein", "in het Britse Salisbury"), a place coordinated with the chosen one ("in Frankrijk en België"),
+"daar"/"hier" standing for a place named before, or the nationality adjective on the trigger ("Palestijnse
+protesten"); sentences typed by a figure or a death or injury word take the place nearest that figure or word.
+Killed and injured figures are scored as F1 over (document, sentence, kind, value) against a figures gold coded by
+``../shared/eval/figures-coding.md`` (``data/gold/eventdna-dev.figures.jsonl`` for the dev set); a part of a total
+("twaalf doden, onder wie vier kinderen": the four) is not predicted.
+
+``--split tune|check`` scores one side of the deterministic split by document (``evaluate/split.py``); ``--errors N``
+lists misses with their sentences, on tune only.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from kroniek.analyse.numbers import Quantity, find_quantities
-from kroniek.analyse.pipeline import Analyser, AnalysisOptions
 from kroniek.config import Settings
+from kroniek.evaluate.split import guard, select
 from kroniek.extract.events import only_participants
 from kroniek.extract.lexicon import lexicon
 from kroniek.extract.stage import extract_article
 from kroniek.model import Article, Claim, Document, Event
+from kroniek.pipeline import make_analyser
 
 TARGETS = ("Conflict/Attack", "Conflict/Demonstrate", "Life/Die", "Life/Injure", "Justice/ArrestJail")
 ATTACK_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civilians"}  # riots: EventDNA Conflict
@@ -133,11 +142,10 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
         index = _sentence_of(spans, claim.start)
         if index is None:
             continue
-        if claim.kind in CLAIM_LABELS:
+        if claim.kind in CLAIM_LABELS and "subset" not in claim.contexts:  # a part of a total is no figure
             figures.append({"sentence": index, "kind": claim.kind, "value": claim.value})
-            if "subset" not in claim.contexts:
-                types[index].add(CLAIM_LABELS[claim.kind])
-                anchors.setdefault(index, claim.start)
+            types[index].add(CLAIM_LABELS[claim.kind])
+            anchors.setdefault(index, claim.start)
     # Protesters who are the target or the authors of an attack ("de politie schoot op demonstranten", "betogers
     # bekogelden agenten") are arguments of that attack in EventDNA, not a Demonstrate of their own.
     for index in participants_only - protest_named:
@@ -155,13 +163,7 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
     # Sentences typed by figures or death/injury words have no event record of their own: their place is chosen as
     # the event extractor would choose it, from the figure or the word that typed the sentence.
     if analysed is not None:
-        from kroniek.extract.events import (
-            DocumentContext,
-            choose_place,
-            coordinated_places,
-            deictic_evidence,
-            site_evidence,
-        )
+        from kroniek.extract.places import DocumentContext, places_at
 
         context = DocumentContext.of(analysed)
         placed = {p["sentence"] for p in places}
@@ -170,23 +172,8 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
             if index is None or index in placed or not types.get(index, set()) & set(TARGETS):
                 continue
             at = anchors.get(index, sentence.start)
-            _place, evidence = choose_place(analysed, sentence_index, context, str(doc["id"]), at)
-            local = evidence is not None and sentence.start <= evidence.start < sentence.end
-            if evidence is not None and local:
-                places.append({"sentence": index, "text": evidence.text})
-                places.extend({"sentence": index, "text": e.text}
-                              for e in coordinated_places(analysed, sentence_index, context, evidence, str(doc["id"])))
-            else:
-                places.extend({"sentence": index, "text": e.text} for e in deictic_evidence(
-                    analysed.text[sentence.start:sentence.end], sentence.start, lex, str(doc["id"])))
-                named = next((e for e in analysed.entities if e.label == "LOC" and e.sentence == sentence_index),
-                             None)
-                if named is not None:  # a place the gazetteer does not know ("Assebroekse Meersen")
-                    places.append({"sentence": index, "text": named.text})
-            for site in site_evidence(analysed.text[sentence.start:sentence.end], sentence.start,
-                                      [(at - sentence.start, at - sentence.start)], lex, str(doc["id"]),
-                                      evidence.text if evidence is not None and local else None):
-                places.append({"sentence": index, "text": site.text})
+            places.extend({"sentence": index, "text": e.text}
+                          for e in places_at(analysed, sentence_index, context, str(doc["id"]), at))
     return {"id": doc["id"], "sentences": [{"index": i, "types": sorted(t)} for i, t in sorted(types.items())],
             "places": places, "figures": figures}
 
@@ -205,88 +192,180 @@ def reports_casualty(sentence: str, kind: str) -> int | None:
     return min(found) if found else None
 
 
-def victim_count(phrase: str) -> Quantity | None:
-    """The number of victims in a Victim argument: the longest amount that is not an age or a duration ("een jongen
-    van 13 jaar", "gevangene die zeven dagen geen water kreeg") nor a number in brackets ("Jan ( 71 )")."""
-    lex = lexicon("nl")
-    counts = [q for q in find_quantities(phrase) if not q.unit and not lex.not_people.match(phrase[q.end:])
-              and not (phrase[:q.start].rstrip().endswith("(") and phrase[q.end:].lstrip().startswith(")"))]
-    return max(counts, key=lambda q: q.end - q.start) if counts else None
-
-
-def gold_of(doc: dict[str, Any]) -> tuple[dict[int, set[str]], list[tuple[int, str, str]], list[tuple[int, str, int]]]:
+def gold_of(doc: dict[str, Any]) -> tuple[dict[int, set[str]], list[tuple[int, str, str]]]:
+    """Gold types per sentence and gold places, as ``../shared/eval/events_score.py`` counts them: events of the
+    five target types whose modality is Asserted and polarity Positive."""
     types: dict[int, set[str]] = defaultdict(set)
     places: list[tuple[int, str, str]] = []
-    figures: list[tuple[int, str, int]] = []
     for event in doc["events"]:
         label = f"{event['type']}/{event['subtype']}"
+        if label not in TARGETS or event.get("modality") != "Asserted" or event.get("polarity") != "Positive":
+            continue
         index = event["sentence"]
         types[index].add(label)
-        if label not in TARGETS:
-            continue
         for argument in event.get("arguments", []):
             if argument["role"] == "Place":
                 places.append((index, label, argument["text"]))
-            if argument["role"] == "Victim" and label in ("Life/Die", "Life/Injure"):
-                quantity = victim_count(argument["text"])
-                if quantity is not None and quantity.value is not None:
-                    figures.append((index, "killed" if label == "Life/Die" else "injured", quantity.value))
-    return types, places, figures
+    return types, places
 
 
-def _overlap(a: str, b: str) -> bool:
-    a, b = a.lower().strip(), b.lower().strip()
-    return bool(a) and bool(b) and (a in b or b in a)
+_PLACE_STOPWORDS = frozenset({"de", "het", "een", "in", "van", "bij", "op", "te", "aan"})
 
 
-def score(documents: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dict[str, Any]:
+def content_words(text: str) -> set[str]:
+    """The words a gold and a predicted place must share (the shared scorer's rule)."""
+    return set(re.findall(r"\w+", text.lower())) - _PLACE_STOPWORDS
+
+
+FigureKey = tuple[str, int, str, int]  # document, sentence, kind, value
+
+
+def read_figures_gold(path: Path) -> set[FigureKey]:
+    """Killed and injured records of a figures gold (``figures-coding.md``: one per document, sentence, kind)."""
+    found: set[FigureKey] = set()
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            try:
+                key = (str(row["id"]), int(row["sentence"]), str(row["kind"]), int(row["value"]))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ValueError(f"{path}:{number}: a figures record needs id, sentence, kind and value") from exc
+            if key[2] in ("killed", "injured"):
+                found.add(key)
+    return found
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, Any]:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "gold": tp + fn,
+            "predicted": tp + fp}
+
+
+def score(documents: list[dict[str, Any]], predictions: list[dict[str, Any]],
+          figures_gold: set[FigureKey] | None = None, errors: int = 0) -> dict[str, Any]:
+    """The shared scorer's figures: per-sentence P/R/F1 per type and their macro-F1, the share of gold places
+    sharing a content word with a predicted place of the sentence, and killed+injured figures as F1 over
+    (document, sentence, kind, value). ``errors`` lists up to that many misses of each kind, with sentences."""
     counts: Counter[tuple[str, str]] = Counter()
-    place_total = place_right = figure_total = figure_right = 0
+    place_total = place_right = 0
+    listed: dict[str, list[dict[str, Any]]] = defaultdict(list)
+
+    def note(category: str, doc: dict[str, Any], index: int, **extra: Any) -> None:
+        if errors and len(listed[category]) < errors:
+            start, end = doc["sentences"][index]
+            listed[category].append({"id": doc["id"], "sentence": index, "text": doc["text"][start:end], **extra})
+
+    predicted_figures: set[FigureKey] = set()
     for doc, predicted in zip(documents, predictions, strict=True):
-        gold_types, gold_places, gold_figures = gold_of(doc)
-        predicted_types = {s["index"]: set(s["types"]) for s in predicted["sentences"]}
+        gold_types, gold_places = gold_of(doc)
+        predicted_types: dict[int, set[str]] = defaultdict(set)
+        for row in predicted["sentences"]:
+            predicted_types[row["index"]].update(t for t in row["types"] if t in TARGETS)
         for index in range(len(doc["sentences"])):
-            gold = gold_types.get(index, set())
-            mine = predicted_types.get(index, set())
+            gold, mine = gold_types.get(index, set()), predicted_types.get(index, set())
             for label in TARGETS:
                 if label in gold and label in mine:
                     counts[label, "tp"] += 1
                 elif label in mine:
                     counts[label, "fp"] += 1
+                    note(f"{label} false positive", doc, index)
                 elif label in gold:
                     counts[label, "fn"] += 1
-        for index, _label, text in gold_places:
+                    note(f"{label} missed", doc, index)
+        by_sentence: dict[int, list[set[str]]] = defaultdict(list)
+        for place in predicted["places"]:
+            by_sentence[place["sentence"]].append(content_words(place.get("text", "")))
+        for index, label, text in gold_places:
             place_total += 1
-            if any(p["sentence"] == index and _overlap(p["text"], text) for p in predicted["places"]):
+            wanted = content_words(text)
+            if wanted and any(wanted & mine for mine in by_sentence.get(index, [])):
                 place_right += 1
-        for index, kind, value in gold_figures:
-            figure_total += 1
-            if any(f["sentence"] == index and f["kind"] == kind and f["value"] == value
-                   for f in predicted["figures"]):
-                figure_right += 1
-    per_type = {}
-    for label in TARGETS:
-        tp, fp, fn = counts[label, "tp"], counts[label, "fp"], counts[label, "fn"]
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_type[label] = {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
-                           "gold": tp + fn, "predicted": tp + fp}
-    return {
+            else:
+                note("place missed", doc, index, gold=text, type=label,
+                     predicted=[p["text"] for p in predicted["places"] if p["sentence"] == index])
+        for figure in predicted["figures"]:
+            if figure.get("kind") in ("killed", "injured"):
+                predicted_figures.add((str(doc["id"]), int(figure["sentence"]), str(figure["kind"]),
+                                       int(figure["value"])))
+    per_type = {label: _prf(counts[label, "tp"], counts[label, "fp"], counts[label, "fn"]) for label in TARGETS}
+    result: dict[str, Any] = {
         "types": per_type,
         "macro_f1": round(sum(v["f1"] for v in per_type.values()) / len(per_type), 4),
         "place_accuracy": round(place_right / place_total, 4) if place_total else None,
         "places": place_total,
-        "figures_exact": round(figure_right / figure_total, 4) if figure_total else None,
-        "figures": figure_total,
     }
+    if figures_gold is not None:
+        ids = {str(d["id"]) for d in documents}
+        gold_figures = {key for key in figures_gold if key[0] in ids}
+        hit = len(gold_figures & predicted_figures)
+        result["figures"] = _prf(hit, len(predicted_figures) - hit, len(gold_figures) - hit)
+        if errors:
+            texts = {str(d["id"]): d for d in documents}
+            for category, keys in (("figure false positive", predicted_figures - gold_figures),
+                                   ("figure missed", gold_figures - predicted_figures)):
+                for doc_id, index, kind, value in sorted(keys)[:errors]:
+                    note(category, texts[doc_id], index, kind=kind, value=value)
+    if errors:
+        result["errors"] = dict(listed)
+    return result
 
 
-def evaluate(file: Path, predictions_path: Path | None, settings: Settings) -> dict[str, Any]:
-    documents = [json.loads(line) for line in file.open(encoding="utf-8") if line.strip()]
+def shared_scorer(file: Path) -> Path | None:
+    """``events_score.py`` of the shared evaluation kit next to the data (``shared/data/x/dev.jsonl`` →
+    ``shared/eval/``), when there is one."""
+    for folder in file.resolve().parents:
+        candidate = folder / "eval" / "events_score.py"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def run_shared_scorer(scorer: Path, documents: list[dict[str, Any]], predictions: list[dict[str, Any]],
+                      figures_gold: set[FigureKey] | None) -> dict[str, float]:
+    """The shared scorer on the same documents and predictions: its summary line, parsed."""
+    with tempfile.TemporaryDirectory(prefix="kroniek-eval-") as folder:
+        gold_path, pred_path, figures_path = (Path(folder) / n for n in ("gold.jsonl", "pred.jsonl", "fig.jsonl"))
+        gold_path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in documents), encoding="utf-8")
+        pred_path.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in predictions),
+                             encoding="utf-8")
+        command = [sys.executable, str(scorer), str(gold_path), str(pred_path)]
+        if figures_gold is not None:
+            figures_path.write_text("".join(json.dumps({"id": i, "sentence": s, "kind": k, "value": v}) + "\n"
+                                            for i, s, k, v in sorted(figures_gold)), encoding="utf-8")
+            command.append(str(figures_path))
+        done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=300)
+    last = done.stdout.strip().splitlines()[-1]
+    return {key: float(value) for key, value in re.findall(r"(\w+)=([\d.]+)", last)}
+
+
+DEFAULT_FIGURES_GOLD = Path("data") / "gold" / "eventdna-dev.figures.jsonl"
+
+
+def find_figures_gold(path: Path | None) -> Path | None:
+    if path is not None:
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no such figures gold")
+        return path
+    for root in (Path.cwd(), Path(__file__).resolve().parents[3]):
+        if (root / DEFAULT_FIGURES_GOLD).is_file():
+            return root / DEFAULT_FIGURES_GOLD
+    return None
+
+
+def evaluate(file: Path, predictions_path: Path | None, settings: Settings, split: str = "all", errors: int = 0,
+             figures: Path | None = None) -> dict[str, Any]:
+    guard(split, predictions_path, errors)
+    documents = select([json.loads(line) for line in file.open(encoding="utf-8") if line.strip()],
+                       lambda d: str(d["id"]), split)
+    figures_file = find_figures_gold(figures)
+    figures_gold = read_figures_gold(figures_file) if figures_file is not None else None
     started = time.perf_counter()
     predictions: list[dict[str, Any]] = []
-    with Analyser(AnalysisOptions.from_settings(settings.section("analyse"))) as analyser:
+    with make_analyser(settings) as analyser:
         for start in range(0, len(documents), 32):
             chunk = documents[start:start + 32]
             articles = [Article(outlet="eventdna", text=with_sentence_breaks(d), id=str(d["id"]), language="nl")
@@ -296,9 +375,14 @@ def evaluate(file: Path, predictions_path: Path | None, settings: Settings) -> d
                 events, claims = extract_article(article, analysed)
                 predictions.append(predict_document(doc, events, claims, analysed))
     seconds = time.perf_counter() - started
-    result = score(documents, predictions)
+    result = score(documents, predictions, figures_gold, errors)
+    result["split"] = split
     result["documents"] = len(documents)
     result["seconds"] = round(seconds, 1)
+    result["figures_gold"] = str(figures_file) if figures_file is not None else None
+    scorer = shared_scorer(file)
+    if scorer is not None:
+        result["shared_scorer"] = run_shared_scorer(scorer, documents, predictions, figures_gold)
     result["mapping"] = {"Conflict/Attack": [*sorted(ATTACK_TYPES), "not abductions", "force against a protest"],
                          "Conflict/Demonstrate": ["PROTEST (not riot)"],
                          "Life/Die": ["killed figure", "death words"], "Life/Injure": ["injured figure",
@@ -310,11 +394,24 @@ def evaluate(file: Path, predictions_path: Path | None, settings: Settings) -> d
         with predictions_path.open("w", encoding="utf-8") as out:
             for row in predictions:
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    lines = [f"{'type':<22} {'prec':>6} {'rec':>6} {'F1':>6} {'gold':>5}"]
+    lines = [f"split {split}: {len(documents)} documents (gold: asserted, positive events)",
+             f"{'type':<22} {'prec':>6} {'rec':>6} {'F1':>6} {'gold':>5}"]
     for label, row in result["types"].items():
         lines.append(f"{label:<22} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} {row['gold']:>5}")
+    figures_line = "no figures gold"
+    if "figures" in result:
+        f = result["figures"]
+        figures_line = (f"killed+injured figures P {f['precision']:.3f} R {f['recall']:.3f} F1 {f['f1']:.3f} "
+                        f"(gold {f['gold']}, predicted {f['predicted']})")
     lines.append(f"macro-F1 {result['macro_f1']:.3f} · place accuracy {result['place_accuracy']} "
-                 f"({result['places']}) · killed/injured figures exact {result['figures_exact']} ({result['figures']})")
+                 f"({result['places']}) · {figures_line}")
+    if "shared_scorer" in result:
+        lines.append("shared scorer: " + " ".join(f"{k}={v:g}" for k, v in result["shared_scorer"].items()))
     lines.append(f"{len(documents)} documents in {result['seconds']} s")
+    for kind, rows in result.get("errors", {}).items():
+        lines.append(f"\n## {kind} ({len(rows)} listed)")
+        for row in rows:
+            extra = {k: v for k, v in row.items() if k not in ("id", "sentence", "text")}
+            lines.append(f"- {row['id']}#{row['sentence']}: {row['text']}" + (f"  {extra}" if extra else ""))
     result["summary"] = "\n".join(lines)
     return result

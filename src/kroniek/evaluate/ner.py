@@ -17,6 +17,7 @@ from typing import Any
 from kroniek.analyse.entities import find_entities
 from kroniek.analyse.pipeline import Analyser, AnalysisOptions
 from kroniek.config import Settings
+from kroniek.evaluate.split import guard, select
 from kroniek.model import Document, Sentence, Token
 
 TYPES = ("PER", "LOC", "ORG", "MISC")
@@ -112,6 +113,24 @@ def predict(analyser: Analyser, sentences: list[GoldSentence]) -> list[list[str]
     return predicted
 
 
+def span_errors(document: list[GoldSentence], predicted: list[list[str]], limit: int) -> list[dict[str, Any]]:
+    """Up to ``limit`` wrong spans (missed, spurious or mistyped), with their sentence."""
+    found: list[dict[str, Any]] = []
+    for gold, tags in zip(document, predicted, strict=True):
+        gold_spans = {(s, e): t for s, e, t in spans(gold.tags)}
+        mine = {(s, e): t for s, e, t in spans(tags)}
+        for key in sorted(set(gold_spans) | set(mine)):
+            if gold_spans.get(key) == mine.get(key):
+                continue
+            error = "missed" if key not in mine else "spurious" if key not in gold_spans else "type"
+            found.append({"error": error, "span": " ".join(gold.tokens[key[0]:key[1]]),
+                          "gold": gold_spans.get(key, "-"), "predicted": mine.get(key, "-"),
+                          "sentence": " ".join(gold.tokens)})
+            if len(found) >= limit:
+                return found
+    return found
+
+
 def write_predictions(path: Path, token_rows: list[list[str]], tag_rows: list[list[str]]) -> None:
     """One ``token<TAB>tag`` line per input token, a blank line after each sentence, in input order."""
     with path.open("w", encoding="utf-8") as out:
@@ -145,7 +164,9 @@ def score(gold: list[list[str]], predicted: list[list[str]]) -> dict[str, Any]:
     return result
 
 
-def evaluate(file: Path, predictions: Path | None, settings: Settings) -> dict[str, Any]:
+def evaluate(file: Path, predictions: Path | None, settings: Settings, split: str = "all", errors: int = 0,
+             **_ignored: Any) -> dict[str, Any]:
+    guard(split, predictions, errors)
     options = AnalysisOptions.from_settings(settings.section("analyse"))
     options.deep = "all"
     started = time.perf_counter()
@@ -153,12 +174,20 @@ def evaluate(file: Path, predictions: Path | None, settings: Settings) -> dict[s
     predicted_tags: list[list[str]] = []
     token_rows: list[list[str]] = []
     with Analyser(options) as analyser:
-        for document in read_conll(file):
-            predicted_tags.extend(predict(analyser, document))
+        # a document's side follows from its ordinal in the file (the -DOCSTART- blocks)
+        documents = select(enumerate(read_conll(file)), lambda pair: f"conll:{file.name}:{pair[0]}", split)
+        listed: list[dict[str, Any]] = []
+        for _ordinal, document in documents:
+            tags = predict(analyser, document)
+            predicted_tags.extend(tags)
             gold_tags.extend(s.tags for s in document)
             token_rows.extend(s.tokens for s in document)
+            if errors:
+                listed.extend(span_errors(document, tags, errors - len(listed)))
     seconds = time.perf_counter() - started
     result = score(gold_tags, predicted_tags)
+    result["split"] = split
+    result["documents"] = len(documents)
     result["sentences"] = len(gold_tags)
     result["tokens"] = sum(len(t) for t in token_rows)
     result["seconds"] = round(seconds, 1)
@@ -168,6 +197,12 @@ def evaluate(file: Path, predictions: Path | None, settings: Settings) -> dict[s
     for kind in (*TYPES, "PER+LOC+ORG", "all"):
         row = result[kind]
         lines.append(f"{kind:<12} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} {row['gold']:>6}")
-    lines.append(f"{result['sentences']} sentences, {result['tokens']} tokens in {result['seconds']} s")
+    lines.append(f"split {split}: {result['documents']} documents, {result['sentences']} sentences, "
+                 f"{result['tokens']} tokens in {result['seconds']} s")
+    if errors:
+        result["errors"] = listed
+        lines.append(f"\n## errors ({len(listed)} listed)")
+        lines.extend(f"- {e['error']}: {e['span']!r} gold {e['gold']} predicted {e['predicted']} · {e['sentence']}"
+                     for e in listed)
     result["summary"] = "\n".join(lines)
     return result

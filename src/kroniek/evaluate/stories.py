@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kroniek.config import Settings
+from kroniek.evaluate.split import SPLITS, guard
 from kroniek.model import Article, PartialDate
 
 log = logging.getLogger("kroniek.evaluate.stories")
@@ -145,8 +146,16 @@ def _analyse(store: Any, settings: Settings, mode: str) -> bool:
         return False
 
 
-def evaluate(file: Path, predictions: Path | None, settings: Settings) -> dict[str, Any]:
+def evaluate(file: Path, predictions: Path | None, settings: Settings, split: str = "all", errors: int = 0,
+             **_ignored: Any) -> dict[str, Any]:
+    guard(split, predictions, errors)
     rows = read_gold(file)
+    if split != "all":
+        unsplit = [row["_line"] for row in rows if row.get("split") not in SPLITS[1:]]
+        if unsplit:
+            raise ValueError(f"{file}:{unsplit[0]}: no split field (tune or check); story sets are split by date "
+                             "stretch, see bench/gold/make_story_eval.py")
+        rows = [row for row in rows if row["split"] == split]
     indexed = sorted(enumerate(rows), key=lambda pair: (str(pair[1].get("published_at") or ""), pair[0]))
     rows = [row for _, row in indexed]
     articles = [to_article(row) for row in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from kroniek.link.query import get_story, list_events, list_stories
+from kroniek.store.query import get_story, list_events, list_stories
 from kroniek.store.repository import Store
 
 PAGE = 500

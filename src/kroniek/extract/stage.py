@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from kroniek.config import Settings
-from kroniek.extract.events import DocumentContext, extract_events
+from kroniek.extract.events import extract_events
 from kroniek.extract.figures import extract_claims
+from kroniek.extract.places import DocumentContext
 from kroniek.model import Article, Claim, Document, Event
-from kroniek.pipeline import Progress, StageReport
+from kroniek.stages import Progress, StageReport
 from kroniek.store.repository import Store
 
 

@@ -34,8 +34,11 @@ from kroniek.link.events import (
     new_event_id,
 )
 from kroniek.link.features import ArticleFeatures, FeatureOptions, day_iso, extract_features
-from kroniek.link.names import article_names_of
-from kroniek.link.repository import (
+from kroniek.link.stories import ClusterOptions, Decision, DocumentFrequencies, StoryClusterer, StoryProfile
+from kroniek.model import Article, Event
+from kroniek.stages import Progress, StageReport
+from kroniek.store import schema
+from kroniek.store.links import (
     LinkRepository,
     dumps,
     event_keys,
@@ -44,10 +47,7 @@ from kroniek.link.repository import (
     story_keys,
     utcnow,
 )
-from kroniek.link.stories import ClusterOptions, Decision, DocumentFrequencies, StoryClusterer, StoryProfile
-from kroniek.model import Article, Event
-from kroniek.pipeline import Progress, StageReport
-from kroniek.store import schema
+from kroniek.store.names import article_names_of
 from kroniek.store.repository import Store
 
 log = logging.getLogger("kroniek.link")

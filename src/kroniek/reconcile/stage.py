@@ -6,7 +6,7 @@ incremental exports pick the revision up, as ACLED revises fatalities.
 
 Each event keeps its own figure rows (``figures`` in its data); the story keeps only the rows of figures that no
 event of it reports (``loose_figures``). The story's figures table is put together when it is read (its events'
-rows in timeline order, then the loose ones: ``kroniek.link.query.story_figures``), so a new article rewrites
+rows in timeline order, then the loose ones: ``kroniek.store.query.story_figures``), so a new article rewrites
 the rows of the events it reaches, never a copy of the whole table (a megabyte in the biggest stories, which every
 link and reconcile of the story used to read and write again).
 """
@@ -22,12 +22,12 @@ from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
 from kroniek.config import Settings
-from kroniek.link.query import timeline_key
-from kroniek.link.repository import LinkRepository, article_texts, dumps, loads, utcnow
 from kroniek.model import Claim
-from kroniek.pipeline import Progress, StageReport
 from kroniek.reconcile.figures import ClaimView, event_total, reconcile, split_spanning
+from kroniek.stages import Progress, StageReport
 from kroniek.store import schema
+from kroniek.store.links import LinkRepository, article_texts, dumps, loads, utcnow
+from kroniek.store.query import timeline_key
 from kroniek.store.repository import Store
 
 _SENTENCE_BREAK = re.compile(r"[.!?\n]")

@@ -19,7 +19,7 @@ from kroniek.analyse.document import document_hash
 from kroniek.analyse.pipeline import Analyser, AnalysisOptions
 from kroniek.config import Settings
 from kroniek.model import Article, Claim, Document, Event
-from kroniek.pipeline import StageReport
+from kroniek.stages import StageReport
 from kroniek.store.repository import Store
 
 
@@ -39,7 +39,9 @@ def process_partition(rows: Iterable[str], options: dict[str, Any]) -> Iterator[
     articles = [Article.from_dict(json.loads(row)) for row in rows]
     if not articles:
         return
-    with Analyser(AnalysisOptions.from_settings(options)) as analyser:
+    from kroniek.pipeline import deep_selector
+
+    with Analyser(AnalysisOptions.from_settings(options), select=deep_selector()) as analyser:
         batch_size = 32
         for start in range(0, len(articles), batch_size):
             batch = analyser.analyse_batch(articles[start:start + batch_size])

@@ -1,4 +1,4 @@
-"""The web app: server-rendered pages and a JSON API over the same read-side queries (``kroniek.link.query``).
+"""The web app: server-rendered pages and a JSON API over the same read-side queries (``kroniek.store.query``).
 
 Read-only by default: every route is a GET. Started with a write token (``kroniek serve --write-token`` or
 ``KRONIEK_WRITE_TOKEN``), one write route opens: ``POST /api/articles`` with ``Authorization: Bearer <token>``
@@ -28,8 +28,8 @@ from pydantic import BeforeValidator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kroniek.config import Settings, load_settings
-from kroniek.link import query
 from kroniek.serve import maps
+from kroniek.store import query
 from kroniek.store.repository import Store
 
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
@@ -326,7 +326,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
             article = the_store.get_article(mention["article_id"])
             if article is None:
                 continue
-            from kroniek.analyse.document import document_text
+            from kroniek.model import document_text
 
             text = document_text(article)
             spans = mention.get("evidence", [])

@@ -319,7 +319,7 @@ class Store:
 
     def document_for(self, article: Article) -> Document | None:
         """The newest cached analysis of the article's current text, whatever analyser made it."""
-        from kroniek.analyse.document import document_hash  # local: analyse depends on store, not back
+        from kroniek.model import document_hash
 
         with self.engine.connect() as conn:
             row = conn.execute(select(schema.analyses.c.data)

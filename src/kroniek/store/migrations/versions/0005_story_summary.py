@@ -11,7 +11,7 @@ those lists (outlets, places, countries, event types) as a small JSON object.
 The database keeps it, not the writers: a trigger computes it from ``data`` on every insert and on every update
 that sets ``data`` (SQLite's JSON functions; a PL/pgSQL function on PostgreSQL), so no code path that writes a
 story (linking, reconciling, merges, older versions of kroniek) can leave a stale summary behind. ``data`` that is
-NULL or not valid JSON gives a NULL summary, and the read side (``kroniek.link.query``) falls back to ``data`` for a
+NULL or not valid JSON gives a NULL summary, and the read side (``kroniek.store.query``) falls back to ``data`` for a
 NULL summary. Existing stories are backfilled here with the same expression.
 
 A later migration that rebuilds the stories table on SQLite (as ``batch_alter_table`` does for some changes) must
@@ -28,7 +28,7 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 
-FIELDS = ("outlets", "places", "countries", "event_types")  # kroniek.link.query.STORY_SUMMARY_FIELDS
+FIELDS = ("outlets", "places", "countries", "event_types")  # kroniek.store.query.STORY_SUMMARY_FIELDS
 
 
 def sqlite_summary(data: str) -> str:

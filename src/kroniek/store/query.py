@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select
 
-from kroniek.link.names import NAME_LABELS, article_names_of
-from kroniek.link.repository import (
+from kroniek.store import schema
+from kroniek.store.links import (
     LinkRepository,
     event_keys,
     key_value,
@@ -23,7 +23,7 @@ from kroniek.link.repository import (
     story_keys,
     summarize_event,
 )
-from kroniek.store import schema
+from kroniek.store.names import NAME_LABELS, article_names_of
 from kroniek.store.repository import Store
 
 _PRECISION_ORDER = {"datetime": 0, "day": 1, "week": 2, "month": 3, "year": 4}

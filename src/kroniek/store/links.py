@@ -1,4 +1,4 @@
-"""Store access for the link and reconcile stages and their read side (``kroniek.link.query``).
+"""Store access for the link and reconcile stages and their read side (``kroniek.store.query``).
 
 Besides the shared tables (stories, story_articles, events, mentions, claims, merges) linking keeps four small
 tables of its own (defined in ``kroniek.store.schema``):
