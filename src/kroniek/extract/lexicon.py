@@ -85,6 +85,7 @@ def lexicon(language: str = "nl") -> Lexicon:
     figures = _load(language, "figures.toml")
     attribution = _load(language, "attribution.toml")
     contexts = _load(language, "contexts.toml")
+    places = _load(language, "places.toml")
     rules = [EventRule(r["name"], _word(r["pattern"]), r["disorder"], r["event_type"], r["sub_event_type"],
                        r["plover"], r.get("mode", ""), r.get("actor1", ""), r.get("actor2", ""),
                        r.get("issue", ""), re.compile(r["unless"], re.IGNORECASE) if "unless" in r else None,
@@ -95,11 +96,11 @@ def lexicon(language: str = "nl") -> Lexicon:
     return Lexicon(
         events=rules,
         intervention=_word(events["protest_intervention"]["pattern"]),
-        location_phrase=(re.compile(events["location_phrase"]["pattern"]) if "location_phrase" in events else None),
-        place_name=(re.compile(events["place_name"]["pattern"]) if "place_name" in events else None),
-        deictic=(re.compile(events["deictic"]["pattern"]) if "deictic" in events else None),
-        reporting_clause=(re.compile(events["reporting_clause"]["pattern"], re.IGNORECASE)
-                          if "reporting_clause" in events else None),
+        location_phrase=(re.compile(places["location_phrase"]["pattern"]) if "location_phrase" in places else None),
+        place_name=(re.compile(places["place_name"]["pattern"]) if "place_name" in places else None),
+        deictic=(re.compile(places["deictic"]["pattern"]) if "deictic" in places else None),
+        reporting_clause=(re.compile(places["reporting_clause"]["pattern"], re.IGNORECASE)
+                          if "reporting_clause" in places else None),
         excessive=_word(events["protest_intervention"]["excessive"]),
         actors=actor_rules,
         groups=[(name, _word(pattern + r"\b")) for name, pattern in actors["groups"].items()],
