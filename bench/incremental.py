@@ -125,8 +125,8 @@ def measure(size: int, fresh: list[list[dict[str, str]]], deep: str, holdout: se
             if deep != "none":
                 _ = analyser.frog  # Frog's start-up is not a per-article cost
             stages: list[Stage] = [AnalyseStage(analyser), ExtractStage(), LinkStage(), ReconcileStage()]
-            # Nothing is pending yet: a run now only brings a store written by an older kroniek up to date (its
-            # one-off backfills), which is not a cost of the articles measured below.
+            # Nothing is pending yet: a warm-up run (loads the clusterer and lexicons), not a cost of the articles
+            # measured below. (A store written by an older kroniek was converted when it was opened.)
             pipeline.run(store, settings, stages=stages)
             for number, rows in enumerate(fresh):
                 path = write_jsonl(rows, workdir / f"new-{size}-{number}.jsonl")

@@ -54,3 +54,10 @@ def store(db_url: str) -> Iterator[Store]:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'kroniek.db'}"
+
+
+def reopened_after(store: Store, revision: str) -> Store:
+    """The store as an older kroniek left it at ``revision``, opened again: the migrations after it run."""
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :revision"), {"revision": revision})
+    return Store.open(store.engine.url.render_as_string(hide_password=False))

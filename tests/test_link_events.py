@@ -313,9 +313,9 @@ def test_appending_new_reports_equals_clustering_everything_again() -> None:
 def test_stage_appends_to_a_story_exactly_as_a_full_relink(store: Store) -> None:
     """Articles linked one batch at a time grow their story's events by appending; re-clustering every story
     from scratch afterwards changes nothing: not an event, not an assignment, not the story summary."""
-    from kroniek.link.stage import _event_tally, link_story_events
+    from kroniek.link.stage import link_story_events
     from kroniek.stages import StageReport
-    from kroniek.store.links import LinkRepository
+    from kroniek.store.links import LinkRepository, event_tally
 
     rng = random.Random(5)
     written = []
@@ -365,4 +365,4 @@ def test_stage_appends_to_a_story_exactly_as_a_full_relink(store: Store) -> None
             if row.status == "active":
                 events = [json.loads(e.data) for e in conn.execute(schema.events.select().where(
                     (schema.events.c.story_id == row.id) & (schema.events.c.status == "active")))]
-                assert before["tally"] == _event_tally(events)
+                assert before["tally"] == event_tally(events)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import reopened_after
 from kroniek.config import load_settings
 from kroniek.link.stage import LinkStage
 from kroniek.model import Actor, Article, Claim, Event, Evidence, PartialDate, Place
@@ -232,23 +233,25 @@ def test_event_summary_falls_back_to_data_for_rows_without_one(store: Store) -> 
     assert query.list_events(store, full=False) == before
 
 
-def test_link_stage_fills_in_the_read_model_for_stores_linked_before_it(store: Store) -> None:
-    """A store linked before migration 0003 has events without summaries and articles without names: the next
-    link run fills them in once, then only checks a flag."""
-    from kroniek.link.stage import backfill_read_model
+def test_the_store_upgrade_fills_in_the_read_model_for_stores_linked_before_it(store: Store) -> None:
+    """A store linked before migration 0003 has events without summaries and articles without names: opening it
+    with this kroniek (migration 0007) fills them in, once; the link stage never looks for old data."""
     from kroniek.store import schema
-    from kroniek.store.links import LinkRepository
+    from kroniek.store.upgrades import upgrade_read_model
 
     a, b = build(store)
     with store.engine.begin() as conn:
         expected_summaries = [r.summary for r in conn.execute(schema.events.select().order_by(schema.events.c.id))]
         conn.execute(schema.events.update().values(summary=None))
         conn.execute(schema.article_names.delete())
-        conn.execute(schema.link_state.delete().where(schema.link_state.c.key == "read_model"))
-    report = LinkStage().run(store, load_settings())
-    assert report.counts["read_model_backfilled"] == len(expected_summaries) + 2
-    with store.engine.connect() as conn:
-        assert [r.summary for r in conn.execute(schema.events.select().order_by(schema.events.c.id))] == \
-            expected_summaries
-        assert {r.article_id for r in conn.execute(schema.article_names.select())} == {a.id, b.id}
-    assert backfill_read_model(store, LinkRepository(store)) == 0, "done once"
+    upgraded = reopened_after(store, "0006")
+    try:
+        with upgraded.engine.connect() as conn:
+            assert [r.summary for r in conn.execute(schema.events.select().order_by(schema.events.c.id))] == \
+                expected_summaries
+            assert {r.article_id for r in conn.execute(schema.article_names.select())} == {a.id, b.id}
+        with upgraded.engine.begin() as conn:
+            assert upgrade_read_model(conn) == {"event_summaries": 0, "article_names": 0, "story_summaries": 0}
+        assert "read_model_backfilled" not in LinkStage().run(upgraded, load_settings()).counts
+    finally:
+        upgraded.close()

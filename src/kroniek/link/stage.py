@@ -20,7 +20,6 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import exists, select, update
 from sqlalchemy.engine import Connection
 
 from kroniek.config import Settings
@@ -37,13 +36,15 @@ from kroniek.link.features import ArticleFeatures, FeatureOptions, day_iso, extr
 from kroniek.link.stories import ClusterOptions, Decision, DocumentFrequencies, StoryClusterer, StoryProfile
 from kroniek.model import Article, Event
 from kroniek.stages import Progress, StageReport
-from kroniek.store import schema
 from kroniek.store.links import (
     LinkRepository,
+    article_stats,
+    count_event,
     dumps,
     event_keys,
-    event_summary_json,
+    event_tally,
     loads,
+    ranked,
     story_keys,
     utcnow,
 )
@@ -70,7 +71,6 @@ class LinkStage:
         report = StageReport(self.name, counts={"stories_created": 0, "joined": 0, "story_merges": 0,
                                                 "splits": 0, "events_written": 0, "event_merges": 0})
         repo = LinkRepository(store)
-        report.counts["read_model_backfilled"] = backfill_read_model(store, repo)
         section = settings.section("link")
         options = ClusterOptions.from_settings(section)
         feature_options = FeatureOptions.from_settings(section)
@@ -125,63 +125,6 @@ class LinkStage:
                 link_story_events(repo, conn, story_id, report, arrivals.get(story_id))
             store.mark_done(conn, self.name, batch)
         return touched
-
-
-# link_state "read_model": the summaries, names and tallies below exist for everything linked (2: tallies,
-# 3: article stats)
-READ_MODEL_VERSION = "3"
-
-
-def backfill_read_model(store: Store, repo: LinkRepository, chunk: int = 500) -> int:
-    """Event summaries and article names for what was linked before they were kept (stores from before
-    migration 0003), once: afterwards a flag in link_state makes this a single lookup per run. Works in chunks,
-    one transaction each, so an interrupted backfill resumes where it stopped."""
-    with store.engine.connect() as conn:
-        if repo.get_state(conn, "read_model") == READ_MODEL_VERSION:
-            return 0
-    e, sa, names = schema.events, schema.story_articles, schema.article_names
-    done = 0
-    while True:
-        with store.engine.begin() as conn:
-            rows = list(conn.execute(select(e.c.id, e.c.data).where(e.c.summary.is_(None)).limit(chunk)))
-            for row in rows:
-                conn.execute(update(e).where(e.c.id == row.id).values(summary=event_summary_json(row.data)))
-        done += len(rows)
-        if len(rows) < chunk:
-            break
-    while True:
-        with store.engine.begin() as conn:
-            missing = list(conn.execute(select(sa.c.article_id).where(
-                ~exists().where(names.c.article_id == sa.c.article_id)).limit(chunk)).scalars())
-            for article_id in missing:
-                article = store.get_article(article_id)
-                document = store.document_for(article) if article is not None else None
-                repo.set_article_names(conn, article_id, article_names_of(document))
-        done += len(missing)
-        if len(missing) < chunk:
-            break
-    st = schema.stories
-    # the event tallies and article stats an append adjusts
-    for conn, rows in repo.stories_in_chunks(chunk, active_only=True):
-        for row in rows:
-            data = loads(row.data) if row.data else {}
-            if "tally" in data and "article_stats" in data:
-                continue
-            if "tally" not in data:
-                ids = conn.execute(select(e.c.id).where(e.c.story_id == row.id, e.c.status == "active"))
-                data["tally"] = _event_tally(repo.event_summaries(conn, list(ids.scalars())).values())
-            if "article_stats" not in data:
-                articles = repo.story_article_rows(conn, row.id)
-                if articles:
-                    data["article_stats"] = _article_stats(articles)
-            # bookkeeping, not news: updated_at stays as it was
-            conn.execute(update(st).where(st.c.id == row.id).values(data=dumps(data)))
-            done += 1
-    with store.engine.begin() as conn:
-        repo.set_state(conn, "read_model", READ_MODEL_VERSION)
-    if done:
-        log.info("read model: %d event summaries and article names filled in for what was linked before", done)
-    return done
 
 
 def load_clusterer(store: Store, repo: LinkRepository, options: ClusterOptions) -> StoryClusterer:
@@ -431,22 +374,16 @@ def _append_story_events(repo: LinkRepository, conn: Connection, story: Any, arr
     summary = loads(story.data) if story.data else {}
     tally = summary.get("tally")
     if tally is None:  # a story summarised before tallies were kept: count its events once
-        tally = _event_tally(loads(row.data) for row in repo.story_event_rows(conn, story.id))
+        tally = event_tally(loads(row.data) for row in repo.story_event_rows(conn, story.id))
     else:
         for old, data in written:
             if old is not None:
-                _count_event(tally, old, -1)
-            _count_event(tally, data, +1)
+                count_event(tally, old, -1)
+            count_event(tally, data, +1)
     _write_story_summary(repo, conn, story, tally, _grown_stats(repo, conn, story.id, summary, arrived.values()))
     return True
 
 
-def _article_stats(articles: Iterable[Any]) -> dict[str, Any]:
-    """What a story's summary says of its articles: how many, the first and last publication, the outlets."""
-    rows = list(articles)
-    starts = sorted(str(r.published_start) for r in rows if r.published_start)
-    return {"count": len(rows), "first": starts[0] if starts else None, "last": starts[-1] if starts else None,
-            "outlets": sorted({str(r.outlet) for r in rows})}
 
 
 def _grown_stats(repo: LinkRepository, conn: Connection, story_id: str, summary: Mapping[str, Any],
@@ -457,53 +394,31 @@ def _grown_stats(repo: LinkRepository, conn: Connection, story_id: str, summary:
     if not isinstance(kept, dict):
         row, outlets = repo.story_article_stats(conn, story_id)
         return {"count": int(row.count), "first": row.first, "last": row.last, "outlets": outlets}
-    new = _article_stats(arrived)
+    new = article_stats(arrived)
     starts = [s for s in (kept.get("first"), kept.get("last"), new["first"], new["last"]) if s]
     return {"count": int(kept.get("count") or 0) + new["count"], "first": min(starts) if starts else None,
             "last": max(starts) if starts else None,
             "outlets": sorted(set(kept.get("outlets") or []) | set(new["outlets"]))}
 
 
-def _count_event(tally: dict[str, dict[str, int]], event: Mapping[str, Any], sign: int) -> None:
-    """Add (sign 1) or take back (sign -1) what one event contributes to its story's summary and facets."""
-    for group, key in (("places", "place"), ("event_types", "event_type"), ("countries", "country")):
-        if event.get(key):
-            _bump(tally.setdefault(group, {}), str(event[key]), sign)
-    for key in ("sub_event_type", "plover_type", "disorder_type", "admin1"):
-        if event.get(key):
-            kind = "event_type" if key != "admin1" else "place"
-            _bump(tally.setdefault("facets", {}), f"{kind}\t{event[key]}", sign)
 
 
-def _bump(counts: dict[str, int], label: str, sign: int) -> None:
-    counts[label] = counts.get(label, 0) + sign
-    if counts[label] <= 0:
-        del counts[label]
 
 
-def _event_tally(events: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
-    """How often each place, event type, country and facet occurs among a story's events; kept in the story's
-    data so that appending to a story adjusts it instead of reading every event again."""
-    tally: dict[str, dict[str, int]] = {"places": {}, "event_types": {}, "countries": {}, "facets": {}}
-    for event in events:
-        _count_event(tally, event, +1)
-    return tally
 
 
-def _ranked(counts: Mapping[str, int]) -> list[str]:
-    return [label for label, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def _update_story_summary(repo: LinkRepository, conn: Connection, story: Any, articles: Sequence[Any],
                           events: Sequence[dict[str, Any]]) -> None:
-    _write_story_summary(repo, conn, story, _event_tally(events), _article_stats(articles) if articles else None,
+    _write_story_summary(repo, conn, story, event_tally(events), article_stats(articles) if articles else None,
                          relinked=True)
 
 
 def _write_story_summary(repo: LinkRepository, conn: Connection, story: Any, tally: dict[str, dict[str, int]],
                          stats: dict[str, Any] | None, relinked: bool = False) -> None:
     """The story's summary (outlets, places, event types, countries), counts and facets. ``stats`` (see
-    ``_article_stats``) are kept with it for the next append; without them (a merged-away story, no articles
+    ``article_stats``) are kept with it for the next append; without them (a merged-away story, no articles
     left) the outlets stay what they were and the counts are not touched. ``relinked``: the events were
     re-clustered, so the reconcile stage must take the whole story (not only what arrived)."""
     data = loads(story.data)
@@ -512,7 +427,7 @@ def _write_story_summary(repo: LinkRepository, conn: Connection, story: Any, tal
     outlets = list(stats["outlets"]) if stats is not None else list(data.get("outlets") or [])
     data["outlets"] = outlets
     for group in ("places", "event_types", "countries"):
-        data[group] = _ranked(tally.get(group) or {})
+        data[group] = ranked(tally.get(group) or {})
     data["tally"] = tally
     values: dict[str, Any] = {}
     if stats is not None and stats["count"]:
@@ -527,7 +442,7 @@ def _write_story_summary(repo: LinkRepository, conn: Connection, story: Any, tal
     if story.status == "active":
         facets = [("outlet", o) for o in outlets] + [("place", p) for p in data["places"]]
         facets += [("place", c) for c in data["countries"]] + [("event_type", t) for t in data["event_types"]]
-        for key in _ranked(tally.get("facets") or {}):
+        for key in ranked(tally.get("facets") or {}):
             kind, _, label = key.partition("\t")
             facets.append((kind, label))
         repo.set_keys(conn, story_keys, story.id, facets)

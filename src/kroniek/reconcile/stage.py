@@ -40,7 +40,6 @@ class ReconcileStage:
     def run(self, store: Store, settings: Settings, progress: Progress | None = None) -> StageReport:
         report = StageReport(self.name, counts={"stories": 0, "events_updated": 0, "disagreements": 0})
         repo = LinkRepository(store)
-        report.counts["backfilled"] = backfill_story_figures(store, repo, report)
         total = store.count_pending(self.name, after=self.after)
         batch_size = int(settings.get("reconcile", "batch_size", 200))
         for batch in store.pending(self.name, after=self.after, batch_size=batch_size):
@@ -55,33 +54,6 @@ class ReconcileStage:
             if progress:
                 progress(self.name, report.processed, total)
         return report
-
-
-STORY_FIGURES_VERSION = "1"  # link_state "story_figures": no story data carries the whole figures table
-
-
-def backfill_story_figures(store: Store, repo: LinkRepository, report: StageReport, chunk: int = 100) -> int:
-    """Stories reconciled before their figures table was put together on reading keep a copy of it (``figures``,
-    with ``figure_order``): that copy becomes the story's loose rows (those without an event; the events hold
-    their own rows), once. Bookkeeping: ``updated_at`` stays. A flag in link_state makes this one lookup per run;
-    chunks of stories, one transaction each, so an interrupted backfill resumes."""
-    with store.engine.connect() as conn:
-        if repo.get_state(conn, "story_figures") == STORY_FIGURES_VERSION:
-            return 0
-    done = 0
-    for conn, rows in repo.stories_in_chunks(chunk):
-        for row in rows:
-            data = loads(row.data) if row.data else {}
-            if not isinstance(data, dict) or ("figures" not in data and "figure_order" not in data):
-                continue
-            table = data.pop("figures", None) or []
-            data.pop("figure_order", None)
-            data["loose_figures"] = [r for r in table if isinstance(r, dict) and r.get("event_id") is None]
-            conn.execute(update(schema.stories).where(schema.stories.c.id == row.id).values(data=dumps(data)))
-            done += 1
-    with store.engine.begin() as conn:
-        repo.set_state(conn, "story_figures", STORY_FIGURES_VERSION)
-    return done
 
 
 def _context(text: str, start: int, end: int) -> tuple[str, str]:

@@ -405,3 +405,39 @@ def article_texts(conn: Connection, ids: Sequence[str]) -> dict[str, tuple[str, 
         for row in conn.execute(query.where(schema.articles.c.id.in_(chunk))):
             found[row.id] = (row.title or "", row.text or "")
     return found
+
+
+# --- the story summary's parts, kept up to date by the link stage and filled in by store upgrades ---------
+
+def article_stats(articles: Iterable[Any]) -> dict[str, Any]:
+    """What a story's summary says of its articles: how many, the first and last publication, the outlets."""
+    rows = list(articles)
+    starts = sorted(str(r.published_start) for r in rows if r.published_start)
+    return {"count": len(rows), "first": starts[0] if starts else None, "last": starts[-1] if starts else None,
+            "outlets": sorted({str(r.outlet) for r in rows})}
+
+def count_event(tally: dict[str, dict[str, int]], event: Mapping[str, Any], sign: int) -> None:
+    """Add (sign 1) or take back (sign -1) what one event contributes to its story's summary and facets."""
+    for group, key in (("places", "place"), ("event_types", "event_type"), ("countries", "country")):
+        if event.get(key):
+            bump(tally.setdefault(group, {}), str(event[key]), sign)
+    for key in ("sub_event_type", "plover_type", "disorder_type", "admin1"):
+        if event.get(key):
+            kind = "event_type" if key != "admin1" else "place"
+            bump(tally.setdefault("facets", {}), f"{kind}\t{event[key]}", sign)
+
+def bump(counts: dict[str, int], label: str, sign: int) -> None:
+    counts[label] = counts.get(label, 0) + sign
+    if counts[label] <= 0:
+        del counts[label]
+
+def event_tally(events: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+    """How often each place, event type, country and facet occurs among a story's events; kept in the story's
+    data so that appending to a story adjusts it instead of reading every event again."""
+    tally: dict[str, dict[str, int]] = {"places": {}, "event_types": {}, "countries": {}, "facets": {}}
+    for event in events:
+        count_event(tally, event, +1)
+    return tally
+
+def ranked(counts: Mapping[str, int]) -> list[str]:
+    return [label for label, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
