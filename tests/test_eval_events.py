@@ -78,9 +78,10 @@ def test_our_scores_are_the_shared_scorers() -> None:
         {"id": "b", "sentences": [{"index": 0, "types": ["Life/Die"]}], "places": [
             {"sentence": 0, "text": "Hove"}], "figures": [{"sentence": 0, "kind": "killed", "value": 3}]},
     ]
-    figures = {("b", 0, "killed", 3)}
+    figures = {("b", 0, "killed", 3), ("elders", 0, "killed", 5)}  # a record of a document not scored here
     ours = score(DOCS, predictions, figures)
     theirs = run_shared_scorer(SHARED / "eval" / "events_score.py", DOCS, predictions, figures)
+    assert ours["figures"]["f1"] == 1.0
     assert theirs["macro_f1"] == pytest.approx(ours["macro_f1"], abs=0.001)
     assert theirs["place_acc"] == pytest.approx(ours["place_accuracy"], abs=0.001)
     assert theirs["figures_f1"] == pytest.approx(ours["figures"]["f1"], abs=0.001)

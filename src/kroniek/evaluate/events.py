@@ -333,9 +333,10 @@ def run_shared_scorer(scorer: Path, documents: list[dict[str, Any]], predictions
         pred_path.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in predictions),
                              encoding="utf-8")
         command = [sys.executable, str(scorer), str(gold_path), str(pred_path)]
-        if figures_gold is not None:
+        if figures_gold is not None:  # the records of these documents only: the scorer counts every one as gold
+            ids = {str(d["id"]) for d in documents}
             figures_path.write_text("".join(json.dumps({"id": i, "sentence": s, "kind": k, "value": v}) + "\n"
-                                            for i, s, k, v in sorted(figures_gold)), encoding="utf-8")
+                                            for i, s, k, v in sorted(figures_gold) if i in ids), encoding="utf-8")
             command.append(str(figures_path))
         done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=300)
     last = done.stdout.strip().splitlines()[-1]
