@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 KRONIEK := $(VENV)/bin/kroniek
 DEMO_DB ?= $(CURDIR)/demo.db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := frog frogdata ucto uctodata chromium chromium-driver postgresql python3-venv default-jre-headless
+APT_PACKAGES := frog frogdata ucto uctodata chromium chromium-driver postgresql python3-venv default-jre-headless gdal-bin
 
 .PHONY: demo test setup system-deps venv lint typecheck check serve-demo clean
 

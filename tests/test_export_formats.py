@@ -4,8 +4,12 @@ the CLI and the API alike."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,3 +132,31 @@ def test_story_json_has_the_story_page(db_path: Path, tmp_path: Path) -> None:
         for story in stories:
             assert {"id", "title", "first_seen", "last_seen", "outlets", "events", "figures"} <= set(story)
         assert any(story["events"] for story in stories)
+
+
+@pytest.mark.skipif(shutil.which("ogrinfo") is None or shutil.which("ogr2ogr") is None,
+                    reason="needs GDAL (Debian gdal-bin, installed by make setup)")
+def test_geojson_opens_in_gdal_as_gis_users_open_it(db_path: Path, tmp_path: Path) -> None:
+    """GDAL (what QGIS reads files with) sees one point layer in WGS 84 with every feature, longitude first, the
+    counts as integers, and converts it to a GeoPackage."""
+    path = tmp_path / "events.geojson"
+    path.write_text(export(db_path, "geojson", tmp_path), encoding="utf-8")
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    info = subprocess.run(["ogrinfo", "-ro", "-al", "-so", str(path)], capture_output=True, text=True, check=True,
+                          timeout=60).stdout
+    assert "Geometry: Point" in info
+    assert f"Feature Count: {len(features)}" in info
+    assert 'ID["EPSG",4326]' in info
+    assert re.search(r"^geo_precision: Integer", info, re.M) and re.search(r"^time_precision: Integer", info, re.M)
+    table = subprocess.run(["ogr2ogr", "-f", "CSV", "/vsistdout/", str(path), "-lco", "GEOMETRY=AS_XY"],
+                           capture_output=True, text=True, check=True, timeout=60).stdout
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(table))}
+    assert len(rows) == len(features)
+    for feature in features:
+        longitude, latitude = feature["geometry"]["coordinates"]
+        assert float(rows[feature["id"]]["X"]) == pytest.approx(longitude)
+        assert float(rows[feature["id"]]["Y"]) == pytest.approx(latitude)
+    package = tmp_path / "events.gpkg"
+    subprocess.run(["ogr2ogr", "-f", "GPKG", str(package), str(path)], check=True, timeout=60)
+    assert f"Feature Count: {len(features)}" in subprocess.run(
+        ["ogrinfo", "-ro", "-al", "-so", str(package)], capture_output=True, text=True, check=True, timeout=60).stdout
