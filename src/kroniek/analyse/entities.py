@@ -98,6 +98,13 @@ class Resources:
     initial_articles: frozenset[str]
     # Person, organisation and location cues of 4+ letters by length, in that order: the compound-cue lookup.
     cue_suffixes: tuple[tuple[str, dict[int, frozenset[str]]], ...] = ()
+    misc_cues: frozenset[str] = frozenset()  # "de film X", "het programma X", "het festival X"
+    misc_cue_suffixes: dict[int, frozenset[str]] = field(default_factory=dict)
+    occupations: frozenset[str] = frozenset()  # "premier", "trainer", "bondscoach" (nl/occupations.toml)
+    occupation_suffixes: dict[int, frozenset[str]] = field(default_factory=dict)
+    occupation_prefixes: tuple[str, ...] = ()
+    org_head_nouns: frozenset[str] = frozenset()  # "Ministerie", "Vereniging": names over "van"/"voor"
+    english_head_nouns: frozenset[str] = frozenset()  # "Council", "Committee": names over "of"/"for"
 
 
 @cache
@@ -110,6 +117,11 @@ def load_resources(language: str = "nl") -> Resources:
 
     def names(section: str) -> dict[str, str]:
         return {_key(name): name for name in raw[section]["names"]}
+
+    jobs = tomllib.loads(resources.files(f"kroniek.analyse.{language}").joinpath("occupations.toml")
+                         .read_text(encoding="utf-8"))
+    occupations = frozenset(w.lower() for key, group in jobs["occupations"].items() if key != "prefixes"
+                            for w in group) | words("person_cues")
 
     return Resources(
         person_cues=words("person_cues"),
@@ -140,6 +152,13 @@ def load_resources(language: str = "nl") -> Resources:
         initial_articles=words("name_parts", "initial_articles"),
         cue_suffixes=tuple((label, _by_length(cues)) for label, cues in (
             ("PER", words("person_cues")), ("ORG", words("organisation_cues")), ("LOC", words("location_cues")))),
+        misc_cues=words("misc_cues"),
+        misc_cue_suffixes=_by_length(words("misc_cues")),
+        occupations=occupations,
+        occupation_suffixes=_by_length(occupations),
+        occupation_prefixes=tuple(jobs["occupations"]["prefixes"]),
+        org_head_nouns=frozenset(w.lower() for w in raw["organisation_words"]["extent"]["head_nouns"]),
+        english_head_nouns=frozenset(w.lower() for w in raw["organisation_words"]["extent"]["english_head_nouns"]),
     )
 
 
@@ -236,6 +255,7 @@ class Mention:
     country: str | None = None
     canonical: str = ""
     initial: bool = False
+    fixed: str = ""  # a label the mention's place in a table or list decides ("(Bel)" LOC), beyond votes
 
 
 def find_entities(doc: Document, language: str = "nl") -> list[Entity]:
@@ -370,6 +390,8 @@ def _name_like(tokens: list[Token], position: int, res: Resources, gazetteer: An
         return True
     if lower in res.person_cues or lower in res.organisation_cues or lower in res.location_cues:
         return False  # "President Tokajev ...", "Persbureau Reuters meldt ...": a title, not part of the name
+    if _occupation_token(token, res) and (not pos.startswith(_PROPER_POS) or _continues(tokens, position, res)):
+        return False  # "Tegenkandidaat Arias ...", "Ombudsman Herman ...", but "Ruiter zei ..." (Frog: a name)
     if pos and pos.startswith(_FUNCTION_POS) and not pos.startswith(_PROPER_POS):
         return False  # "Vijf ...", "Vier ...": a numeral or pronoun, even when a name is spelled the same
     key = _key(text)
@@ -493,7 +515,7 @@ def _mentions(doc: Document, index: int, sentence: Sentence, res: Resources, gaz
     taken = {(m.first, m.last) for m in special}
     found = [m for m in found if (m.first, m.last) not in taken] + special
     found.sort(key=lambda m: m.first)
-    return found
+    return _in_tables_and_lists(doc, index, tokens, found, res, gazetteer)
 
 
 def _breaks(tokens: list[Token], position: int, res: Resources, gazetteer: Any) -> bool:
@@ -534,8 +556,14 @@ def _bridge(tokens: list[Token], name: list[bool], first: int, last: int, res: R
     if words[0] in ("en", "of", "et") and (_first_name(tokens, first, res) or _first_name(tokens, last + span, res)
                                            or following.text == tokens[first].text):
         return 0
+    own = first + (tokens[first].text.lower() in res.initial_articles)  # "De Commissie ...": without the article
+    if words[0] == "van" and last - own > 1 and _known_body_at(tokens, last + span, res) \
+            and _organisation_head(tokens[own:last], res):
+        return 0  # "Commissie voor Onrechtmatige Bedingen | van Economische Zaken": a body of its own
     inside = all(_frog_tag(t)[0] == "I" for t in tokens[last:last + span + 1])
     if inside:
+        return span
+    if _organisation_complement(tokens, first, last, span, res):
         return span
     # Without Frog: "Centrum voor Onderzoek", "Ronde van Vlaanderen", "Raad van State" when the run starts with a
     # word that heads such names.
@@ -548,6 +576,74 @@ def _bridge(tokens: list[Token], name: list[bool], first: int, last: int, res: R
             _first_name(tokens, last - 1, res) or all(t.text.lower() in res.particles for t in tokens[first:last])):
         return span
     return 0
+
+
+_COMPLEMENT_OPENERS = frozenset({"van", "voor", "in", "op", "tegen", "inzake"})
+_ENGLISH_OPENERS = frozenset({"of", "for", "on", "against"})
+_COMPLEMENT_JOINERS = frozenset({"en", "and", "&"})
+_COMPLEMENT_ARTICLES = frozenset({"de", "het", "der", "den", "the"})
+
+
+def _organisation_complement(tokens: list[Token], first: int, last: int, span: int, res: Resources) -> bool:
+    """Whether the connectors at ``last`` continue an organisation name: the run has an organisation head noun
+    ("Ministerie van Buitenlandse Zaken", "Commissie voor het Bank- en Financiewezen", "Centrum voor Onderzoek in
+    de Diergeneeskunde en de Agrochemie", "International Council of Monuments and Sites"). A complement opens with
+    a preposition (and an article), continues over "en" once opened, and stops at any other lowercase word."""
+    run = [t.text.lower() for t in tokens[first:last]]
+    dutch = [k for k, w in enumerate(run) if w.rstrip("-") in res.org_head_nouns]
+    english = [k for k, w in enumerate(run) if w in res.english_head_nouns]
+    if not dutch and not english:
+        return False
+    words = [t.text.lower() for t in tokens[last:last + span]]
+    opener, articles = words[0], words[1:]
+    if not all(w in _COMPLEMENT_ARTICLES for w in articles):
+        return False
+    head = min(dutch + english)
+    opened = any(w in _COMPLEMENT_OPENERS or w in _ENGLISH_OPENERS for w in run[head + 1:])
+    following = tokens[last + span].text.lower()
+    if opener in _COMPLEMENT_JOINERS:
+        if not opened or following in res.org_head_nouns or following in res.english_head_nouns:
+            return False  # "Vereniging voor Zeevaart | en de Bank van Lening": a second body
+    elif opener in _ENGLISH_OPENERS:
+        if not english:
+            return False
+    elif opener not in _COMPLEMENT_OPENERS or not dutch:
+        return False
+    # "Hof van Beroep in Antwerpen", "Front in Sierra Leone": where the body sits, not its name.
+    return not (opener in ("in", "op") and _place_at(tokens, last + span))
+
+
+def _place_at(tokens: list[Token], position: int) -> bool:
+    """Whether a place name of one to three capitalised words starts at ``position``."""
+    end = position
+    while end < len(tokens) and end - position < 3 and _capitalised(tokens[end].text):
+        end += 1
+    return any(_gazetteer_place(" ".join(t.text for t in tokens[position:stop])) for stop in range(end, position, -1))
+
+
+def _organisation_head(tokens: list[Token], res: Resources) -> bool:
+    """Whether a run has an organisation head noun ("Commissie", "Vereniging", "Council")."""
+    return any(t.text.lower().rstrip("-") in res.org_head_nouns or t.text.lower() in res.english_head_nouns
+               for t in tokens)
+
+
+def _gazetteer_place(text: str) -> bool:
+    gazetteer = _gazetteer()
+    return gazetteer is not None and gazetteer.resolve(text) is not None
+
+
+def _known_body_at(tokens: list[Token], position: int, res: Resources) -> bool:
+    """Whether a known organisation or ministry starts at ``position``."""
+    first = _key(tokens[position].text)
+    if first in res.organisations or first in res.ministries:
+        return True
+    for words in (*_known_phrases().get(first, ()), *_ministry_phrases().get(first, ())):
+        window = tokens[position:position + len(words)]
+        if len(window) == len(words) and all(_key(t.text) == w for t, w in zip(window, words, strict=True)):
+            key = " ".join(words)
+            if key in res.organisations or key in res.ministries:
+                return True
+    return False
 
 
 def _first_name(tokens: list[Token], position: int, res: Resources) -> bool:
@@ -616,6 +712,11 @@ def _shape_run(doc: Document, index: int, tokens: list[Token], first: int, last:
         known = known or whole in res.organisations or whole in res.locations or whole in res.misc
         if initial and not known:
             first += 1
+    # An occupation or title opening a run is the person's role, not part of the name ("Minister Vande Lanotte",
+    # "Trainer Jan Ceulemans"), unless the rest names a building or a body ("Koning Boudewijnstadion").
+    if not known and last - first >= 2 and _occupation_token(tokens[first], res) \
+            and not _names_a_body(tokens[last - 1].text, res):
+        first += 1
     # Trailing particles or function words never end a name.
     while not known and last > first and (tokens[last - 1].text.lower() in res.connectors
                                           or tokens[last - 1].text.lower() in res.not_entities):
@@ -645,6 +746,13 @@ def _shape_run(doc: Document, index: int, tokens: list[Token], first: int, last:
     if last - first == 1 and _is_nationality(tokens[first], res, gazetteer):
         mention.kind = "nationality"
     return [mention]
+
+
+def _names_a_body(word: str, res: Resources) -> bool:
+    """A word ending like an organisation or a site ("Boudewijnstichting", "Boudewijnstadion")."""
+    lower = word.lower()
+    return (lower.endswith(res.organisation_suffixes) and len(lower) > 6) \
+        or any(lower.endswith(tail) and len(lower) > len(tail) + 2 for tail in res.loc_tails if len(tail) >= 4)
 
 
 def _compounds(doc: Document, index: int, tokens: list[Token], res: Resources) -> list[Mention]:
@@ -684,6 +792,271 @@ def _initials(doc: Document, index: int, tokens: list[Token], res: Resources) ->
     return [Mention(index, k, k + 1, token.start, token.end, text, kind="initials")]
 
 
+# --- tables and lists -------------------------------------------------------------------------------------------
+#
+# Sport results, standings and rankings ("1. Erik Zabel (Dui) 4u12:05, 2. ...", "Anderlecht - Club Brugge 2-1",
+# "Stand: 1. Genk 45, 2. ...") and radio and television listings ("Title Canvas 21.30") are recognised by their
+# shape, and their parts typed by their place in it, as CoNLL does: a country code stands for its country (LOC),
+# the name before it is an athlete (PER, or a team when it is a known organisation), a name in a match pairing or
+# a standing is a club (ORG; a country is a national team and stays LOC; a person stays PER), other names in the
+# brackets are teams or clubs (ORG); the channel of a listing is an organisation, the words before it the title
+# of the programme (MISC).
+
+
+@dataclass(frozen=True)
+class TableWords:
+    codes: dict[str, str]  # three-letter country codes (IOC, FIFA, ISO alpha-3, "Dui", "Ned") -> ISO2, "" if shared
+    short_codes: dict[str, str]  # ISO alpha-2 and short forms ("VS"): inside a results line only
+    country_names: dict[str, str]  # ISO2 -> Dutch name: the canonical name of a code
+    headings: frozenset[str]  # "voetbal", "eindstand", "dames": the heads of a results line, never a name
+    broadcasters: dict[int, frozenset[tuple[str, ...]]]  # channel names as keys of words, by number of words
+
+
+@cache
+def table_words(language: str = "nl") -> TableWords:
+    folder = resources.files(f"kroniek.analyse.{language}")
+    raw = tomllib.loads(folder.joinpath("tables.toml").read_text(encoding="utf-8"))
+    codes: dict[str, str] = {}
+    for line in folder.joinpath("country_codes.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            code, iso2 = line.split("\t")[:2]
+            codes[code] = iso2
+    names: dict[str, str] = {}
+    short: dict[str, str] = {}
+    local: list[tuple[str, str]] = []
+    try:
+        import gettext
+
+        import pycountry
+
+        translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
+        for country in pycountry.countries:
+            dutch = translation.gettext(country.name)
+            codes.setdefault(country.alpha_3, country.alpha_2)
+            short[country.alpha_2] = country.alpha_2
+            names[country.alpha_2] = dutch.split(",")[0]
+            local.append((dutch, country.alpha_2))
+    except ImportError:  # pragma: no cover - pycountry is a dependency; without it only the listed codes
+        pass
+    local.extend(tuple(item.rsplit(":", 1)) for item in raw["countries"]["names"])  # type: ignore[misc]
+    # "Dui", "Ned", "Zwi": the first three letters of the Dutch name, title-cased; shared by two countries -> "".
+    abbreviations: dict[str, set[str]] = defaultdict(set)
+    for dutch, iso2 in local:
+        letters = dutch[:3]
+        if len(letters) == 3 and letters.isalpha():
+            abbreviations[letters.capitalize()].add(iso2)
+    for abbreviation, countries in abbreviations.items():
+        codes.setdefault(abbreviation, next(iter(countries)) if len(countries) == 1 else "")
+    for item in raw["countries"]["short_forms"]:
+        form, iso2 = item.rsplit(":", 1)
+        short[form] = iso2
+    broadcasters: dict[int, set[tuple[str, ...]]] = defaultdict(set)
+    for name in raw["listings"]["broadcasters"]:
+        words = tuple(_key(name).split())
+        broadcasters[len(words)].add(words)
+    return TableWords(codes, short, names, frozenset(_key(w) for w in raw["results"]["headings"]),
+                      {n: frozenset(v) for n, v in broadcasters.items()})
+
+
+_RANK = re.compile(r"^\d{1,3}\.$")  # "1."
+_SCORE = re.compile(r"^\d{1,3}-\d{1,3}$")  # "2-1", "6-3", "85-79"
+_CLOCK = re.compile(r"^(?:[01]?\d|2[0-3])[.:u]\d\d(?!\d)")  # "21.30", "0.45", "20.15Reportage"
+_BRACKET_SEPARATORS = frozenset({"/", ",", "-", "–", "+", ";"})
+
+
+def country_code(text: str, strict: bool = True) -> str | None:
+    """The ISO2 code ("" when shared) a results table's country code stands for ("GER", "Dui", "NED", "Bel"; with
+    ``strict=False`` also "VS", "BE"), or None when the text is no country code."""
+    words = table_words()
+    if len(text) == 3 and text.isalpha() and (text.isupper() or text[1:].islower()) and text[0].isupper():
+        if text in words.codes:
+            return words.codes[text]
+        if text.upper() in words.codes:
+            return words.codes[text.upper()]
+    if not strict and text.isupper() and text in words.short_codes:
+        return words.short_codes[text]
+    return None
+
+
+def _in_tables_and_lists(doc: Document, index: int, tokens: list[Token], found: list[Mention], res: Resources,
+                         gazetteer: Any) -> list[Mention]:
+    """The mentions of a sentence, retyped when the sentence is a results line or a listing line."""
+    if not found:
+        return found
+    listing = _listing_line(doc, index, tokens, found, res)
+    if listing is not None:
+        return listing
+    return _results_line(doc, index, tokens, found, res, gazetteer)
+
+
+def _listing_line(doc: Document, index: int, tokens: list[Token], found: list[Mention],
+                  res: Resources) -> list[Mention] | None:
+    """ "Telefacts Zomer VTM 22.15", "Danse avec un fauteuil Arte 20.15", "ARD 0.45": a clock time right after a
+    known channel; the channel is an organisation, the words before it (up to a colon) the programme's title."""
+    channels = table_words().broadcasters
+    for t in range(1, len(tokens)):
+        if not _CLOCK.match(tokens[t].text):
+            continue
+        start = next((t - n for n in sorted(channels, reverse=True) if n <= t and tuple(
+            _key(tok.text) for tok in tokens[t - n:t]) in channels[n]), None)
+        if start is None:
+            continue
+        made = [_made(doc, index, tokens, start, t, "ORG")]
+        title_start = 0
+        while title_start < start and tokens[title_start].text in _OPENERS:
+            title_start += 1
+        title_end = next((k for k in range(title_start, start) if tokens[k].text == ":"), start)
+        while title_end > title_start and tokens[title_end - 1].text in _OPENERS:
+            title_end -= 1
+        if title_start < title_end <= title_start + 12 and _capitalised(tokens[title_start].text):
+            made.insert(0, _made(doc, index, tokens, title_start, title_end, "MISC"))
+        kept = [m for m in found if m.first >= t + 1 or (m.last <= title_start)
+                or (title_end <= m.first and m.last <= start)]
+        return sorted(kept + made, key=lambda m: m.first)
+    return None
+
+
+def _made(doc: Document, index: int, tokens: list[Token], first: int, last: int, label: str,
+          canonical: str = "", country: str | None = None) -> Mention:
+    start, end = tokens[first].start, tokens[last - 1].end
+    return Mention(index, first, last, start, end, doc.text[start:end], source="shape", fixed=label,
+                   canonical=canonical, country=country, initial=_is_initial(tokens, first))
+
+
+def _results_line(doc: Document, index: int, tokens: list[Token], found: list[Mention], res: Resources,
+                  gazetteer: Any) -> list[Mention]:
+    """The mentions of a results line typed by their place in it (see the section comment); other sentences'
+    mentions as they are, without the heads of a results table ("Eindstand", "Atletiek")."""
+    words = table_words()
+    by_last = {m.last: m for m in found if not m.kind}
+    by_first = {m.first: m for m in found if not m.kind}
+    codes: dict[int, tuple[str, bool]] = {}  # token -> (ISO2, strict code)
+    in_brackets: list[tuple[int, int]] = []  # other names in brackets after a name
+    owners: dict[int, Mention] = {}  # close bracket -> the name before the brackets
+    athletes: set[int] = set()  # first token of a name followed by a bracketed country code
+    for open_, close in _bracket_pairs(tokens):
+        owner = by_last.get(open_)
+        if owner is None:
+            continue
+        owners[close] = owner
+        part_start = open_ + 1
+        for k in range(open_ + 1, close + 1):
+            if k < close and tokens[k].text not in _BRACKET_SEPARATORS:
+                continue
+            if k - part_start == 1:
+                code = country_code(tokens[part_start].text, strict=True)
+                loose = country_code(tokens[part_start].text, strict=False)
+                if code is not None or loose is not None:
+                    codes[part_start] = (code if code is not None else loose or "", code is not None)
+                    athletes.add(owner.first)
+                elif _capitalised(tokens[part_start].text):
+                    in_brackets.append((part_start, k))
+            elif k - part_start > 1 and _capitalised(tokens[part_start].text):
+                in_brackets.append((part_start, k))
+            part_start = k + 1
+    ranks = [by_first[k + 1] for k in range(len(tokens) - 1) if k + 1 in by_first and (
+        _RANK.match(tokens[k].text) or (tokens[k].text == "." and k > 0 and tokens[k - 1].text.isdigit()))]
+    sides: list[Mention] = []
+    for k, token in enumerate(tokens):
+        if token.text not in ("-", "–") or k + 1 not in by_first:
+            continue
+        left = by_last.get(k) or owners.get(k - 1)
+        right = by_first[k + 1]
+        closing = next((c for c in owners if owners[c] is right), None)
+        after = right.last if closing is None else closing + 1
+        if left is not None and after < len(tokens) and _score_at(tokens, after):
+            sides.extend((left, right))
+    strict_codes = sum(1 for _iso, strict in codes.values() if strict)
+    points = strict_codes + 0.5 * (len(codes) - strict_codes) + len(ranks) + len(sides)
+    if points < 2:
+        return [m for m in found if not _heading(m, tokens, res, words, table=False)]
+    kept: list[Mention] = []
+    code_tokens = {k for k, (_iso, strict) in codes.items()}
+    for mention in found:
+        if any(mention.first <= k < mention.last for k in code_tokens) or _heading(mention, tokens, res, words):
+            continue
+        if mention.kind:
+            kept.append(mention)
+            continue
+        if mention.first in athletes:
+            mention.fixed = "ORG" if _organisation_evidence(mention, res) else "PER"
+        elif any(a <= mention.first and mention.last <= b for a, b in in_brackets):
+            place = gazetteer.resolve(mention.text) if gazetteer is not None else None
+            mention.fixed = "LOC" if place is not None and place.kind == "country" else "ORG"
+        elif mention in sides or mention in ranks:
+            mention = _without_trailing_numbers(doc, tokens, mention)
+            mention.fixed = _competitor_label(mention, res, gazetteer)
+        kept.append(mention)
+    for k, (iso2, _strict) in codes.items():
+        kept.append(_made(doc, index, tokens, k, k + 1, "LOC", canonical=words.country_names.get(iso2, ""),
+                          country=iso2 or None))
+    return sorted(kept, key=lambda m: m.first)
+
+
+def _bracket_pairs(tokens: list[Token]) -> list[tuple[int, int]]:
+    pairs = []
+    for k, token in enumerate(tokens):
+        if token.text == "(":
+            close = next((j for j in range(k + 1, min(k + 9, len(tokens))) if tokens[j].text in ("(", ")")), None)
+            if close is not None and tokens[close].text == ")" and close > k + 1:
+                pairs.append((k, close))
+    return pairs
+
+
+def _score_at(tokens: list[Token], k: int) -> bool:
+    """ "2-1", or "2 - 1" / "2 : 1" over three tokens."""
+    if _SCORE.match(tokens[k].text):
+        return True
+    return k + 2 < len(tokens) and tokens[k].text.isdigit() and tokens[k + 1].text in ("-", ":") \
+        and tokens[k + 2].text.isdigit()
+
+
+def _heading(mention: Mention, tokens: list[Token], res: Resources, words: TableWords, table: bool = True) -> bool:
+    """A sport or a part of a results table ("Atletiek", "Eindstand") named as a heading: not a name. Outside a
+    results line only when it heads the sentence (before a colon or a comma, or alone)."""
+    key = _key(mention.text)
+    if key not in words.headings or key in res.organisations or key in res.misc or key in res.locations:
+        return False
+    if table:
+        return True
+    return mention.last == len(tokens) or tokens[mention.last].text in (":", ",")
+
+
+def _organisation_evidence(mention: Mention, res: Resources) -> bool:
+    words = [w.lower() for w in mention.text.split()]
+    return _key(mention.text) in res.organisations or (len(words) > 1 and (
+        words[0] in res.org_heads or words[-1] in res.org_tails))
+
+
+def _competitor_label(mention: Mention, res: Resources, gazetteer: Any) -> str:
+    """A side of a match or a line of a standing: a country (a national team) is LOC, a person PER, anything else
+    a club (ORG), also when it is named after its town ("Genk", "Club Brugge")."""
+    if _organisation_evidence(mention, res):
+        return "ORG"
+    place = gazetteer.resolve(mention.text) if gazetteer is not None else None
+    if place is not None and place.kind == "country":
+        return "LOC"
+    words = mention.text.split()
+    voornamen, familienamen = frog_name_lists()
+    if place is None and (words[0] in res.first_names or (len(words) > 1 and words[0] in voornamen)
+                          or mention.frog == "PER" or words[-1] in familienamen):
+        return "PER"
+    return "ORG"
+
+
+def _without_trailing_numbers(doc: Document, tokens: list[Token], mention: Mention) -> Mention:
+    """ "Club Brugge 41" in a standing: the points are no part of the name."""
+    last = mention.last
+    while last - mention.first > 1 and tokens[last - 1].text.isdigit():
+        last -= 1
+    if last == mention.last:
+        return mention
+    mention.last = last
+    mention.end = tokens[last - 1].end
+    mention.text = doc.text[mention.start:mention.end]
+    return mention
+
+
 # --- votes ------------------------------------------------------------------------------------------------------
 
 
@@ -717,6 +1090,8 @@ def _previous_words(doc: Document, mention: Mention, count: int = 2) -> list[str
 
 
 def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> None:
+    if mention.fixed:
+        return
     votes = mention.votes
     tokens = doc.sentences[mention.sentence].tokens[mention.first:mention.last]
     words = [t.text for t in tokens]
@@ -757,6 +1132,9 @@ def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> No
         votes.add("ORG", _W["org_word"])
     if several and (lower[0] in res.loc_heads or lower[-1] in res.loc_tails):
         votes.add("LOC", _W["loc_word"])
+    if several and any(w in _COMPLEMENT_OPENERS or w in _ENGLISH_OPENERS for w in lower) \
+            and _organisation_head(tokens, res):
+        votes.add("ORG", _W["org_word"])  # "Commissie voor Onrechtmatige Bedingen", "Council of Europe"
     if lower[0] in res.misc_heads and len(words) > 1:
         votes.add("MISC", _W["misc_word"])
     # Places ("Noord-Afrika", "Zuid-Frankrijk": a compass part of a known place is a place too).
@@ -849,10 +1227,43 @@ def _cue(word: str, pos: str, res: Resources) -> tuple[str, float, bool]:
         for label, by_length in res.cue_suffixes:
             if ending in by_length.get(length, ()):
                 return label, _W["compound_cue"], label != "LOC"
+    # "tegenkandidaat X", "ex-bondscoach X": an occupation or office (nl/occupations.toml).
+    if _occupation(word, res):
+        return "PER", _W["compound_cue"], True
+    # "BBC-programma X", "controlesysteem X", "muziekfestival X": a title, product or event.
+    if word in res.misc_cues:
+        return "MISC", _W["role"], False
+    for length in range(len(word) - 3, 3, -1):
+        if word[-length:] in res.misc_cue_suffixes.get(length, ()):
+            return "MISC", _W["compound_cue"], False
     # "ontvoerder X", "filmster X", "accordeonist X": a noun for a person.
     if _PERSON_NOUN.search(word) and word not in res.not_person_nouns and (not pos or pos.startswith("N(soort,ev")):
         return "PER", _W["person_noun"], True
     return "", 0.0, False
+
+
+def _occupation(word: str, res: Resources, proper: bool = False) -> bool:
+    """An occupation, office or title noun ("premier", "trainer"), one after a prefix ("ex-premier",
+    "oud-minister", "vicepremier"), or a compound ending in one ("bondscoach", "EU-commissaris",
+    "tegenkandidaat"). ``proper``: the word may be a name (capitalised, Frog did not call it a common noun),
+    so only whole words and prefixed forms count, not compounds ("Deprins" is a surname)."""
+    lower = word.lower()
+    if lower in res.occupations:
+        return True
+    for prefix in res.occupation_prefixes:
+        if lower.startswith(prefix) and lower[len(prefix):] in res.occupations and len(lower) > len(prefix) + 3:
+            return True
+    if proper:
+        return False
+    tail = lower.rsplit("-", 1)[-1]
+    if tail != lower and tail in res.occupations:
+        return True
+    return any(lower[-length:] in res.occupation_suffixes.get(length, ()) for length in range(len(lower) - 3, 3, -1))
+
+
+def _occupation_token(token: Token, res: Resources) -> bool:
+    """A capitalised token that is an occupation: compounds only when Frog read the word as a common noun."""
+    return _occupation(token.text, res, proper=not token.pos.startswith("N(soort"))
 
 
 # --- one type per name per document -----------------------------------------------------------------------------
@@ -879,7 +1290,7 @@ def _harmonise(mentions: list[Mention], res: Resources, aliases: dict[str, str] 
     """One type per name per document: votes are added up over the mentions of a name, where a surname alone
     counts as the full name it ends and a short form as the longer name it starts."""
     _possessives(mentions)
-    names = [m for m in mentions if m.kind not in ("compound", "initials", "possessive")]
+    names = [m for m in mentions if m.kind not in ("compound", "initials", "possessive") and not m.fixed]
     groups: dict[str, list[Mention]] = defaultdict(list)
     for mention in names:
         groups[_key(mention.text)].append(mention)
@@ -923,7 +1334,10 @@ def _harmonise(mentions: list[Mention], res: Resources, aliases: dict[str, str] 
             mention.country = mention.country or country
             mention.role = mention.role or role
     for mention in mentions:
-        if mention.kind in ("compound", "initials", "possessive"):
+        if mention.fixed:
+            mention.label = mention.fixed
+            mention.canonical = mention.canonical or mention.text
+        elif mention.kind in ("compound", "initials", "possessive"):
             mention.label = _best(mention.votes)
             mention.canonical = mention.canonical or mention.text
 
@@ -936,7 +1350,7 @@ def _possessives(mentions: list[Mention]) -> None:
         if mention.kind in ("", "nationality"):
             words.update(_key(mention.text).split())
     for mention in mentions:
-        if mention.kind:
+        if mention.kind or mention.fixed:
             continue
         last = _key(mention.text).split()[-1]
         apostrophe = re.search(r"\w['’]s$", mention.text) is not None
@@ -977,7 +1391,8 @@ def _link(mentions: list[Mention], gazetteer: Any) -> list[Entity]:
                         country=mention.country, role=mention.role,
                         raw_label=mention.frog or mention.source)
         if mention.label == "LOC" and gazetteer is not None:
-            place = gazetteer.resolve(mention.text, context) if context else places.get(position)
+            name = mention.canonical if mention.fixed else mention.text  # "(Dui)": Duitsland
+            place = gazetteer.resolve(name, context) if context else places.get(position)
             if place is not None:
                 entity.place_id = place.geonameid
                 entity.country = place.country_iso2
