@@ -401,8 +401,9 @@ class Event:
 
     @property
     def happened(self) -> bool:
-        # Historical events did happen, but not in the period reported on: like ACLED, count only the news.
-        return not ({"negated", "hypothetical", "future", "historical"} & set(self.contexts))
+        # Historical events did happen, but not in the period reported on: like ACLED, count only the news. A
+        # referred act (named in a trial, a charge, a funeral) is a context on the story, not a new event.
+        return not ({"negated", "hypothetical", "future", "historical", "referred"} & set(self.contexts))
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -52,9 +52,11 @@ from typing import Any
 
 from kroniek.config import Settings
 from kroniek.evaluate.split import guard, select
-from kroniek.extract.events import only_participants
+from kroniek.extract import sense as sense_layer
+from kroniek.extract.events import PROTEST_CLASSES, contexts_for, only_participants
 from kroniek.extract.lexicon import lexicon
 from kroniek.extract.stage import extract_article
+from kroniek.extract.triggers import Hit, match_text, sentence_hits, trigger_lexicon
 from kroniek.model import Article, Claim, Document, Event
 from kroniek.pipeline import make_analyser
 
@@ -70,13 +72,14 @@ FORCE_AGAINST_PROTEST = {"Protest with intervention", "Excessive force against p
 
 def event_labels(event: Event) -> set[str]:
     labels: set[str] = set()
-    if "alleged" in event.contexts:  # EventDNA codes the charge (Justice), not the act it names
+    if "referred" in event.contexts:  # a trial, charge or funeral: EventDNA codes that, not the act it names
         return labels
     if (event.event_type in ATTACK_TYPES and event.sub_event_type not in NOT_ATTACK) or \
             event.sub_event_type in FORCE_AGAINST_PROTEST:
         labels.add("Conflict/Attack")
-    if event.plover_type == "PROTEST" and event.plover_mode != "riot":
-        labels.add("Conflict/Demonstrate")  # EventDNA files riots under Attack or Conflict
+    if event.plover_type == "PROTEST" and event.plover_mode not in ("riot", "strike-hun"):
+        # EventDNA files riots under Attack or Conflict; a hunger strike is no gathering (ERE Demonstrate)
+        labels.add("Conflict/Demonstrate")
     if event.sub_event_type == "Arrests" or (event.plover_type == "SANCTION" and event.plover_mode == "convict"):
         labels.add("Justice/ArrestJail")
     if event.plover_mode == "resign" or (event.plover_type == "COERCE" and
@@ -115,7 +118,6 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
     types: dict[int, set[str]] = defaultdict(set)
     places: list[dict[str, Any]] = []
     lex = lexicon("nl")
-    protest_rule = next((r for r in lex.events if r.name == "protest"), None)
     participants_only: set[int] = set()  # sentences whose Demonstrate rests on words for protesters alone
     protest_named: set[int] = set()
     for event in events:
@@ -126,10 +128,7 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
         labels = event_labels(event)
         types[index] |= labels
         if "Conflict/Demonstrate" in labels:
-            sentence_text = text[spans[index][0]:spans[index][1]]
-            if protest_rule is not None and event.trigger.lower() in (
-                    m.group().lower() for m in protest_rule.pattern.finditer(sentence_text)) \
-                    and only_participants(sentence_text, protest_rule, lex) is not None:
+            if only_participants(_hits(doc, index, analysed), PROTEST_CLASSES) is not None:
                 participants_only.add(index)
             else:
                 protest_named.add(index)
@@ -155,8 +154,9 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
         sentence = text[start:end]
         if lex.no_victims.search(sentence):
             continue
+        hits = _hits(doc, index, analysed)
         for kind, label in (("killed", "Life/Die"), ("injured", "Life/Injure")):
-            at = reports_casualty(sentence, kind)
+            at = reports_casualty(sentence, kind, hits, start, analysed)
             if at is not None:
                 types[index].add(label)
                 anchors.setdefault(index, start + at)
@@ -178,17 +178,51 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
             "places": places, "figures": figures}
 
 
-def reports_casualty(sentence: str, kind: str) -> int | None:
-    """Where a death or injury word of the figures lexicon says the sentence reports a death or an injury (the offset
-    of the first one), or None. Words that only make a number a figure ("in het ziekenhuis", "overleed aan zijn
-    verwondingen" for injuries) are blanked first; an act named as the object of a suspicion or charge ("op verdenking
-    van seksueel misbruik") is an accusation, not a report."""
+def _hits(doc: dict[str, Any], index: int, analysed: Document | None) -> list[Hit]:
+    """Trigger hits of EventDNA sentence ``index``, from the analysed sentence at the same place when there is one
+    (Frog's lemmas where it saw it), else from the sentence's text; offsets in the document."""
+    start, end = doc["sentences"][index]
+    if analysed is not None:
+        sentence_index = analysed.sentence_at(start)
+        if sentence_index is not None and analysed.sentences[sentence_index].start == start:
+            return sentence_hits(analysed, sentence_index)
+    return match_text(doc["text"][start:end], start)
+
+
+def casualty_of(hit: Hit) -> str:
+    """"killed", "injured" or "": whether a hit says that someone died or was hurt (its entry, else its class)."""
+    return hit.entry.casualty or trigger_lexicon().classes[hit.cls].casualty
+
+
+def reports_casualty(sentence: str, kind: str, hits: list[Hit] | None = None, offset: int = 0,
+                     analysed: Document | None = None) -> int | None:
+    """Where a death or injury word says the sentence reports a death or an injury (the offset in the sentence of
+    the first one), or None. ``hits`` are the sentence's trigger hits (document offsets; ``offset`` is the
+    sentence's start), found from the text when not given. Words that only make a number a figure ("in het
+    ziekenhuis", "overleed aan zijn verwondingen" for injuries, ``figures.toml`` [figure_only]) do not count;
+    nor does a hit the sense layer finds figurative, generic, about animals or only referred to."""
     lex = lexicon("nl")
-    if kind in lex.figure_only:
-        sentence = lex.figure_only[kind].sub(lambda m: " " * len(m.group()), sentence)
-    found = [m.start() for pattern in (dict(lex.kinds)[kind], lex.mentions.get(kind)) if pattern is not None
-             for m in pattern.finditer(sentence)
-             if lex.accused is None or not lex.accused.search(sentence, 0, m.start())]
+    if hits is None:
+        hits = match_text(sentence, offset)
+    blanked = [(m.start(), m.end()) for m in lex.figure_only[kind].finditer(sentence)] if kind in lex.figure_only \
+        else []
+    found = []
+    for hit in hits:
+        if casualty_of(hit) != kind:
+            continue
+        start, end = hit.start - offset, hit.end - offset
+        if any(b_start <= start and end <= b_end for b_start, b_end in blanked):
+            continue
+        if analysed is not None:
+            index = analysed.sentence_at(hit.start)
+            if index is not None and not sense_layer.assess(analysed, index, hit.start, hit.end, hit.cls).reports_event:
+                continue
+        if lex.accused is not None and lex.accused.search(sentence, 0, start):
+            continue  # interim, until the sense layer answers "referred": "op verdenking van mishandeling"
+        unsaid = sentence[:start] + " " * (end - start) + sentence[end:]  # the hit's own "niet" does not negate it
+        if "negated" in contexts_for(unsaid, (start, end), lex, None, None):
+            continue  # "de bestuurder raakte niet gewond"
+        found.append(start)
     return min(found) if found else None
 
 

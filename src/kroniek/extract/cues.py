@@ -1,7 +1,9 @@
-"""Which sentences need deep analysis: exactly those where the extract stage's own event and figure patterns fire.
+"""Which sentences need deep analysis: exactly those where the extract stage's own triggers and figure kinds fire.
 
-The triage shares the extractor's lexicon (``extract/<language>/events.toml`` and ``figures.toml``), so Frog sees
-the sentences that become events or figures and nothing else; a separate cue list would drift from the rules.
+The triage shares the extractor's lexicons (``extract/<language>/triggers.toml``, every class with every
+inflected form ``analyse.morphology`` spells out, and the figure kinds of ``figures.toml``), so Frog sees the
+sentences that can become events or figures and nothing else; a separate cue list would drift from the rules.
+The trigger screen works on surface forms, so it needs no Frog to decide what Frog should see.
 """
 
 from __future__ import annotations
@@ -14,13 +16,12 @@ from importlib import resources
 
 from kroniek.extract.lexicon import lexicon
 from kroniek.extract.screen import Screen
+from kroniek.extract.triggers import any_trigger
 
 
 @cache
 def _patterns(language: str = "nl") -> tuple[re.Pattern[str], ...]:
-    lex = lexicon(language)
-    return (tuple(rule.pattern for rule in lex.events) + tuple(pattern for _kind, pattern in lex.kinds)
-            + tuple(lex.mentions.values()))
+    return tuple(pattern for _kind, pattern in lexicon(language).kinds)
 
 
 @cache
@@ -29,8 +30,10 @@ def _screen(language: str = "nl") -> Screen:
 
 
 def needs_deep(sentence_text: str, language: str = "nl") -> bool:
-    """Whether any event, figure-kind or death/injury pattern fires; only the patterns the screen lets through
-    are run (the same answer as running all of them)."""
+    """Whether any trigger (events, deaths, injuries) or figure-kind pattern fires; only the figure patterns the
+    literal screen lets through are run (the same answer as running all of them)."""
+    if any_trigger(sentence_text):
+        return True
     patterns = _patterns(language)
     return any(patterns[index].search(sentence_text) for index in sorted(_screen(language).possible(sentence_text)))
 
@@ -54,4 +57,8 @@ def selector(language: str = "nl") -> CueSelector:
     for name in sorted(p.name for p in folder.iterdir() if p.name.endswith(".toml")):
         digest.update(name.encode())
         digest.update(folder.joinpath(name).read_bytes())
+    # the trigger forms come from the inflection rules and the strong verbs too
+    digest.update(resources.files("kroniek.analyse.nl").joinpath("strong_verbs.tsv").read_bytes())
+    digest.update(resources.files("kroniek.analyse").joinpath("morphology.py").read_bytes())
+    digest.update(resources.files("kroniek.extract").joinpath("triggers.py").read_bytes())
     return CueSelector(language, f"cues-{language}-{digest.hexdigest()[:12]}")

@@ -1,15 +1,28 @@
-"""Events from a Document, the dictionary coders' way: trigger patterns per sentence (``nl/events.toml``), then
+"""Events from a Document, the dictionary coders' way: trigger words by class and lemma per sentence
+(``extract/triggers.py``, ``nl/triggers.toml``), each hit weighed by the sense layer (``extract/sense.py``), then
 actors, place, date and contexts from the sentence and its neighbours, each with the evidence span it came from.
 
-Type decisions (ACLED / PLOVER): a protest is Protests / Peaceful protest, "with intervention" when police act
-against it (traangas, confrontaties, verwijderd) and "Excessive force against protesters" when protesters are
-killed; riots, looting and storming buildings are Riots / Violent demonstration and PLOVER PROTEST/riot; an armed
-group taking an airport or building is Battles / Non-state actor overtakes territory and the army retaking it
-Government regains territory (PLOVER ASSAULT); arrests are Strategic developments / Arrests and PLOVER
-COERCE/arrest; a request for (military) help is Strategic developments / Other and PLOVER REQUEST; troops sent or
-arriving are Strategic developments / Other and PLOVER MOBILIZE/troops; a government resigning is Strategic
+Type decisions (ACLED / PLOVER; the codings are ``nl/events.toml`` [types]): a protest is Protests / Peaceful
+protest, "with intervention" when police act against it (traangas, confrontaties, verwijderd) and "Excessive force
+against protesters" when protesters are killed; riots, looting and storming buildings are Riots / Violent
+demonstration and PLOVER PROTEST/riot; an armed group taking an airport or building is Battles / Non-state actor
+overtakes territory and the army retaking it Government regains territory (PLOVER ASSAULT); armed forces'
+offensives, advances and invasions are Battles / Armed clash; assaults, killings, shootings, stabbings and torture
+are Violence against civilians / Attack and sexual violence its Sexual violence (PLOVER ASSAULT, mode by class);
+bombs and explosions, air strikes, shelling and suicide bombs are the Explosions/Remote violence sub-events;
+hostage-taking and kidnapping are Abduction/forced disappearance (PLOVER ASSAULT/abduct); arson is Strategic
+developments / Looting/property destruction (PLOVER ASSAULT/destroy); arrests and detention are Strategic
+developments / Arrests and PLOVER COERCE/arrest; a prison term handed down is Strategic developments / Other and
+PLOVER SANCTION/convict; a request for (military) help is Strategic developments / Other and PLOVER REQUEST; troops
+sent or arriving are Strategic developments / Other and PLOVER MOBILIZE/troops; a government resigning is Strategic
 developments / Change to group/activity and PLOVER RETREAT/resign, an official dismissed the same ACLED type and
-PLOVER COERCE. Foreign state forces are State forces of their own country, as ACLED codes them.
+PLOVER COERCE; agreements and ceasefires are Agreement (PLOVER AGREE); curfews and states of emergency COERCE/curfew,
+expulsions SANCTION/expel, sanctions SANCTION, internet shutdowns COERCE/censor (all Strategic developments /
+Other). Foreign state forces are State forces of their own country, as ACLED codes them.
+
+A hit the sense layer finds not literal, generic or with a non-human victim is no event; an act it finds only
+referred to (a trial, a charge, a funeral) is an event with the context ``referred``, which does not count as
+having happened.
 """
 
 from __future__ import annotations
@@ -19,7 +32,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kroniek.analyse.dates import find_dates
-from kroniek.extract.lexicon import ActorRule, EventRule, Lexicon, lexicon
+from kroniek.extract import sense as sense_layer
+from kroniek.extract.lexicon import ActorRule, EventCoding, Lexicon, lexicon
 from kroniek.extract.places import (
     DocumentContext,
     choose_place,
@@ -29,6 +43,8 @@ from kroniek.extract.places import (
     gazetteer,
     site_evidence,
 )
+from kroniek.extract.sense import Sense
+from kroniek.extract.triggers import Hit, TriggerLexicon, sentence_hits, trigger_lexicon
 from kroniek.model import Actor, Article, Document, Event, Evidence, PartialDate
 
 
@@ -89,18 +105,20 @@ ROLE_FAMILIES = {
 }
 
 
-def contexts_for(sentence: str, trigger: re.Match[str], lex: Lexicon, date: PartialDate | None,
+def contexts_for(sentence: str, trigger: tuple[int, int], lex: Lexicon, date: PartialDate | None,
                  anchor: PartialDate | None) -> list[str]:
+    """Grammatical contexts of the trigger at ``trigger`` (offsets in ``sentence``)."""
+    trigger_start, trigger_end = trigger
     found: list[str] = []
     # Blank out phrases with "niet" that do not negate ("niet alleen ... maar ook"), keeping offsets.
     cleaned = re.sub(r"\bniet (?:alleen|meer dan|minder dan|langer|bekend\w*)\b|\bonbekend\b",
                      lambda m: " " * len(m.group()), sentence)
-    window = cleaned[max(0, trigger.start() - 45):min(len(cleaned), trigger.end() + 25)]
+    window = cleaned[max(0, trigger_start - 45):min(len(cleaned), trigger_end + 25)]
     if lex.negation.search(window):
         found.append("negated")
     if lex.hypothetical.search(sentence):
         found.append("hypothetical")
-    if lex.future.search(sentence) and not re.search(r"\b(?:zijn|waren|hebben|werden)\b", sentence[:trigger.start()]):
+    if lex.future.search(sentence) and not re.search(r"\b(?:zijn|waren|hebben|werden)\b", sentence[:trigger_start]):
         found.append("future")
     if (date is not None and anchor is not None and date.last_day.year < anchor.value.year) or \
             (lex.historical.search(sentence) and date is not None and anchor is not None
@@ -109,70 +127,118 @@ def contexts_for(sentence: str, trigger: re.Match[str], lex: Lexicon, date: Part
     return found
 
 
-def _first_match(rule: EventRule, sentence: str, armed: bool = True) -> re.Match[str] | None:
-    """The rule's first trigger in the sentence that no word of ``rule.unless`` next to it cancels, and that needs
-    no armed actor (``rule.armed_only``: "met scherp") unless the sentence names police or soldiers (``armed``)."""
-    for match in rule.pattern.finditer(sentence):
-        if rule.unless is not None and rule.unless.search(sentence, max(0, match.start() - 40),
-                                                          min(len(sentence), match.end() + 25)):
-            continue
-        if not armed and rule.armed_only is not None and rule.armed_only.search(match.group()):
-            continue
-        return match
+def only_participants(hits: list[Hit], cls: set[str]) -> str | None:
+    """"one" or "many" when every hit of the classes ``cls`` names participants ("een betoger", "de
+    demonstranten") rather than the act itself; None when a hit names the act ("betoging", "protesteerden")."""
+    chosen = [h for h in hits if h.cls in cls]
+    if not chosen or not all(h.entry.agent for h in chosen):
+        return None
+    return "one" if all(_singular(h) for h in chosen) else "many"
+
+
+def _singular(hit: Hit) -> bool:
+    return hit.word == hit.entry.lemma
+
+
+PROTEST_CLASSES = {"protest", "strike", "hunger-strike"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A trigger hit that reports an event: its coding, class and what the sense layer said."""
+
+    hit: Hit
+    coding: EventCoding
+    mode: str
+    sense: Sense
+
+
+def _interim_referred(lex: Lexicon, coding: EventCoding, sentence: str, start: int, end: int) -> str | None:
+    """Until the sense layer says which acts are only referred to: the two old suppressions (an act named in a
+    suspicion or charge; a term the prosecutor asks for)."""
+    if coding.disorder == "Political violence" and lex.alleged is not None and lex.alleged.search(sentence, 0, start):
+        return "charge"
+    if coding.plover == "SANCTION" and coding.sub_event_type == "Other" and coding.name == "imprison" \
+            and lex.demand is not None and lex.demand.search(sentence, max(0, start - 40),
+                                                              min(len(sentence), end + 25)):
+        return "demand"
     return None
 
 
-def only_participants(sentence: str, rule: EventRule, lex: Lexicon) -> str | None:
-    """"one" or "many" when every protest word of the sentence names protesters ("een betoger", "de demonstranten")
-    rather than the protest itself; None when a word names the protest ("betoging", "protesteerden")."""
-    if lex.participants is None:
-        return None
-    matches = [lex.participants.fullmatch(m.group()) for m in rule.pattern.finditer(sentence)]
-    if not matches or any(m is None for m in matches):
-        return None
-    return "many" if any(m is not None and m.group("plural") for m in matches) else "one"
+def event_candidates(doc: Document, index: int, lex: Lexicon, triggers: TriggerLexicon, armed: bool,
+                     hits: list[Hit] | None = None) -> list[Candidate]:
+    """The hits of sentence ``index`` that report an event, in order: the class codes an event, the sense layer
+    finds it literal, specific and about people, and a "met scherp" trigger has police or soldiers to do it."""
+    sentence = doc.sentences[index]
+    text = doc.text[sentence.start:sentence.end]
+    found = []
+    for hit in sentence_hits(doc, index) if hits is None else hits:
+        cls = triggers.classes[hit.cls]
+        if not cls.type or (hit.entry.agent and cls.name not in PROTEST_CLASSES):
+            continue
+        coding = lex.codings[cls.type]
+        if not armed and coding.armed_only is not None \
+                and coding.armed_only.search(text, max(0, hit.start - sentence.start - 12),
+                                             hit.end - sentence.start + 12):
+            continue  # "met scherp schieten op het beleid": criticism unless police or soldiers shoot
+        sense = sense_layer.assess(doc, index, hit.start, hit.end, hit.cls)
+        if not (sense.literal and not sense.generic and sense.victim not in ("animal", "object")):
+            continue
+        if sense.referred is None:
+            referred = _interim_referred(lex, coding, text, hit.start - sentence.start, hit.end - sentence.start)
+            if referred is not None:
+                sense = Sense(sense.victim, sense.literal, sense.generic, referred)
+        found.append(Candidate(hit, coding, cls.mode, sense))
+    return found
 
 
 def extract_events(doc: Document, article: Article, context: DocumentContext | None = None) -> list[Event]:
     lex = lexicon("nl")
-    screen = lex.event_screen
+    triggers = trigger_lexicon("nl")
     context = context or DocumentContext.of(doc)
     home = context.countries[0] if context.countries else None
     events: list[Event] = []
     for index, sentence_model in enumerate(doc.sentences):
+        hits = sentence_hits(doc, index)
+        if not hits:
+            continue  # no trigger: no need for the sentence's actors and dates either
         offset = sentence_model.start
         sentence = doc.text[sentence_model.start:sentence_model.end]
-        possible = screen.possible(sentence)
-        if not possible:
-            continue  # no event rule can fire: no need for the sentence's actors and dates either
-        seen_types: set[tuple[str, str]] = set()
         actors = find_actors(sentence, lex, home)
         armed = any(a.rule.role in ("police", "military") for a in actors)
+        candidates = event_candidates(doc, index, lex, triggers, armed, hits)
+        if not candidates:
+            continue
         dates = find_dates(sentence, article.published)
-        for number, rule in enumerate(lex.events):
-            if number not in possible:
-                continue
-            match = _first_match(rule, sentence, armed)
-            if match is None:
-                continue
-            if rule.name == "protest" and only_participants(sentence, rule, lex) == "one" \
+        codings = {c.coding.name for c in candidates}
+        participants = only_participants([c.hit for c in candidates], PROTEST_CLASSES)
+        seen: set[tuple[str, str]] = set()
+        for candidate in candidates:
+            coding = candidate.coding
+            if coding.name in ("protest", "strike") and participants == "one" \
                     and not lex.intervention.search(sentence):
                 continue  # "reageert actievoerder Jan": one person is not a demonstration (unless force is used)
-            key = (rule.event_type, rule.plover)
-            if key in seen_types or (rule.name == "protest" and ("Riots", "PROTEST") in seen_types):
-                continue
-            if rule.name == "attack" and lex.excessive.search(sentence):
+            if coding.name == "protest" and "riot" in codings:
+                continue  # a riot is the violent form of the same demonstration
+            if coding.name == "attack" and lex.excessive.search(sentence):
                 continue  # protesters killed by the state is coded as excessive force, not a second event
-            seen_types.add(key)
-            events.append(_event(doc, article, index, offset, sentence, rule, match, actors, dates, context, home,
-                                 lex))
+            key = (coding.event_type, coding.plover)
+            if key in seen:
+                continue
+            seen.add(key)
+            same = [c.hit for c in candidates if c.coding.name == coding.name]
+            events.append(_event(doc, article, index, offset, sentence, candidate, same, actors, dates, context,
+                                 home, lex))
     return events
 
 
-def _event(doc: Document, article: Article, index: int, offset: int, sentence: str, rule: EventRule,
-           match: re.Match[str], actors: list[ActorMatch], dates: list[Any], context: DocumentContext,
+def _event(doc: Document, article: Article, index: int, offset: int, sentence: str, candidate: Candidate,
+           same: list[Hit], actors: list[ActorMatch], dates: list[Any], context: DocumentContext,
            home: str | None, lex: Lexicon) -> Event:
-    evidence = [Evidence(article.id, offset + match.start(), offset + match.end(), "trigger", match.group())]
+    rule, hit = candidate.coding, candidate.hit
+    start, end = hit.start - offset, hit.end - offset  # in the sentence
+    trigger = sentence[start:end]
+    evidence = [Evidence(article.id, hit.start, hit.end, "trigger", trigger)]
     sub_event_type = rule.sub_event_type
     actor2_role = rule.actor2
     if rule.name == "protest":
@@ -180,14 +246,14 @@ def _event(doc: Document, article: Article, index: int, offset: int, sentence: s
             sub_event_type, actor2_role = "Excessive force against protesters", "state"
         elif lex.intervention.search(sentence):
             sub_event_type, actor2_role = "Protest with intervention", "state"
-    first = _nearest(actors, ROLE_FAMILIES.get(rule.actor1, {rule.actor1}), match.start())
+    first = _nearest(actors, ROLE_FAMILIES.get(rule.actor1, {rule.actor1}), start)
     actor1 = _make_actor(first.rule, first.country) if first else _default_actor(lex, rule.actor1, home)
     if first:
         evidence.append(Evidence(article.id, offset + first.start, offset + first.end, "actor1",
                                  sentence[first.start:first.end]))
     actor2 = None
     if actor2_role:
-        second = _nearest(actors, ROLE_FAMILIES.get(actor2_role, {actor2_role}), match.start(), exclude=first)
+        second = _nearest(actors, ROLE_FAMILIES.get(actor2_role, {actor2_role}), start, exclude=first)
         if second is not None and second.rule.role != (first.rule.role if first else None):
             actor2 = _make_actor(second.rule, second.country)
             evidence.append(Evidence(article.id, offset + second.start, offset + second.end, "actor2",
@@ -200,28 +266,26 @@ def _event(doc: Document, article: Article, index: int, offset: int, sentence: s
                                          organisation.text))
         elif actor2_role == "state" and sub_event_type != rule.sub_event_type:
             actor2 = _default_actor(lex, "police", home)
-    place, place_evidence = choose_place(doc, index, context, article.id, offset + match.start())
+    place, place_evidence = choose_place(doc, index, context, article.id, hit.start)
     if place_evidence:
         evidence.append(place_evidence)
         evidence.extend(coordinated_places(doc, index, context, place_evidence, article.id))
     if place_evidence is None or not offset <= place_evidence.start < offset + len(sentence):
         evidence.extend(deictic_evidence(sentence, offset, lex, article.id))
-    triggers = [(match.start(), match.end())] + [(m.start(), m.end()) for m in rule.pattern.finditer(sentence)
-                                                 if m.start() != match.start()]
-    evidence.extend(site_evidence(sentence, offset, triggers, lex, article.id,
+    spans = [(start, end)] + [(h.start - offset, h.end - offset) for h in same if h is not hit]
+    evidence.extend(site_evidence(sentence, offset, spans, lex, article.id,
                                   place_evidence.text if place_evidence is not None else None))
     date = article.published
     if dates:
-        mention = min(dates, key=lambda d: abs(d.start - match.start()))
+        mention = min(dates, key=lambda d: abs(d.start - start))
         date = mention.date
         evidence.append(Evidence(article.id, offset + mention.start, offset + mention.end, "date", mention.text))
-    contexts = contexts_for(sentence, match, lex, date, article.published)
-    if rule.disorder == "Political violence" and lex.alleged is not None \
-            and lex.alleged.search(sentence, 0, match.start()):
-        contexts.append("alleged")  # named in a suspicion, charge or inquiry: "verdacht van de moord op"
+    contexts = contexts_for(sentence, (start, end), lex, date, article.published)
+    if candidate.sense.referred is not None:
+        contexts.append("referred")  # a trial, charge, funeral...: a context on the story, not news of the act
     if actor1 is not None and place is not None and actor1.country is None:
         actor1.country = place.iso2
-    return Event(article_id=article.id, sentence=index, trigger=match.group(), disorder_type=rule.disorder,
+    return Event(article_id=article.id, sentence=index, trigger=trigger, disorder_type=rule.disorder,
                  event_type=rule.event_type, sub_event_type=sub_event_type, plover_type=rule.plover,
-                 plover_mode=rule.mode or None, actor1=actor1, actor2=actor2, place=place, date=date,
+                 plover_mode=candidate.mode or None, actor1=actor1, actor2=actor2, place=place, date=date,
                  contexts=contexts, evidence=evidence, issue=rule.issue or None)

@@ -22,18 +22,18 @@ def _word(pattern: str) -> re.Pattern[str]:
 
 
 @dataclass(frozen=True)
-class EventRule:
+class EventCoding:
+    """What a trigger class codes (``events.toml`` [types]): ACLED disorder, event and sub-event type, PLOVER type,
+    and the roles its actors are looked for in."""
+
     name: str
-    pattern: re.Pattern[str]
     disorder: str
     event_type: str
     sub_event_type: str
     plover: str
-    mode: str
     actor1: str
     actor2: str
     issue: str
-    unless: re.Pattern[str] | None = None  # near the trigger, this word cancels it ("vijf jaar cel gevorderd")
     armed_only: re.Pattern[str] | None = None  # a trigger with this counts only if police or soldiers are named
 
 
@@ -48,7 +48,7 @@ class ActorRule:
 
 @dataclass(frozen=True)
 class Lexicon:
-    events: list[EventRule]
+    codings: dict[str, EventCoding]
     intervention: re.Pattern[str]
     location_phrase: re.Pattern[str] | None
     place_name: re.Pattern[str] | None
@@ -58,11 +58,10 @@ class Lexicon:
     actors: list[ActorRule]
     groups: list[tuple[str, re.Pattern[str]]]
     kinds: list[tuple[str, re.Pattern[str]]]
-    mentions: dict[str, re.Pattern[str]]  # death or injury said without a number: "overleefde het niet"
     figure_only: dict[str, re.Pattern[str]]  # "in het ziekenhuis": a figure's kind, not a report of injury
     accused: re.Pattern[str] | None  # "op verdenking van" right before an act: an accusation
-    participants: re.Pattern[str] | None  # "betogers", "actievoerder": the people, not the protest
-    alleged: re.Pattern[str] | None  # "verdacht van de moord op" right before a violent act: alleged, not reported
+    alleged: re.Pattern[str] | None  # interim, until the sense layer: "verdacht van de moord op" before an act
+    demand: re.Pattern[str] | None  # interim, until the sense layer: "vijf jaar cel geëist" is a demand
     no_victims: re.Pattern[str]  # "geen gewonden", "niemand raakte gewond"
     not_people: re.Pattern[str]
     subset: re.Pattern[str]
@@ -74,7 +73,6 @@ class Lexicon:
     hypothetical: re.Pattern[str]
     future: re.Pattern[str]
     historical: re.Pattern[str]
-    event_screen: Screen  # which of ``events`` can fire in a sentence (by index)
     actor_screen: Screen  # which of ``actors`` can match in a sentence (by index)
 
 
@@ -86,15 +84,15 @@ def lexicon(language: str = "nl") -> Lexicon:
     attribution = _load(language, "attribution.toml")
     contexts = _load(language, "contexts.toml")
     places = _load(language, "places.toml")
-    rules = [EventRule(r["name"], _word(r["pattern"]), r["disorder"], r["event_type"], r["sub_event_type"],
-                       r["plover"], r.get("mode", ""), r.get("actor1", ""), r.get("actor2", ""),
-                       r.get("issue", ""), re.compile(r["unless"], re.IGNORECASE) if "unless" in r else None,
-                       re.compile(r["armed_only"], re.IGNORECASE) if "armed_only" in r else None)
-             for r in events["rule"]]
+    codings = {name: EventCoding(name, t["disorder"], t["event_type"], t["sub_event_type"], t["plover"],
+                                 t.get("actor1", ""), t.get("actor2", ""), t.get("issue", ""),
+                                 re.compile(t["armed_only"], re.IGNORECASE) if "armed_only" in t else None)
+               for name, t in events["types"].items()}
+    interim = events.get("interim_referred", {})
     actor_rules = [ActorRule(_word(a["pattern"] + r"\b"), a["type"], a["name"], a["role"], a["group"])
                    for a in actors["actor"]]
     return Lexicon(
-        events=rules,
+        codings=codings,
         intervention=_word(events["protest_intervention"]["pattern"]),
         location_phrase=(re.compile(places["location_phrase"]["pattern"]) if "location_phrase" in places else None),
         place_name=(re.compile(places["place_name"]["pattern"]) if "place_name" in places else None),
@@ -105,12 +103,10 @@ def lexicon(language: str = "nl") -> Lexicon:
         actors=actor_rules,
         groups=[(name, _word(pattern + r"\b")) for name, pattern in actors["groups"].items()],
         kinds=[(name, _word(pattern)) for name, pattern in figures["kinds"].items()],
-        mentions={name: _word(pattern) for name, pattern in figures.get("mentions", {}).items()},
         figure_only={name: _word(pattern) for name, pattern in figures.get("figure_only", {}).items()},
         accused=(re.compile(figures["accused"]["pattern"], re.IGNORECASE) if "accused" in figures else None),
-        participants=(re.compile(events["protest_participants"]["pattern"], re.IGNORECASE)
-                      if "protest_participants" in events else None),
-        alleged=(re.compile(events["alleged"]["pattern"], re.IGNORECASE) if "alleged" in events else None),
+        alleged=re.compile(interim["alleged"], re.IGNORECASE) if "alleged" in interim else None,
+        demand=re.compile(interim["demand"], re.IGNORECASE) if "demand" in interim else None,
         no_victims=_word(figures["no_victims"]["pattern"]),
         not_people=re.compile(figures["not_people"]["pattern"], re.IGNORECASE),
         subset=re.compile(figures["subset"]["pattern"], re.IGNORECASE),
@@ -122,7 +118,6 @@ def lexicon(language: str = "nl") -> Lexicon:
         hypothetical=re.compile(contexts["hypothetical"], re.IGNORECASE),
         future=re.compile(contexts["future"], re.IGNORECASE),
         historical=re.compile(contexts["historical"], re.IGNORECASE),
-        event_screen=Screen([rule.pattern for rule in rules]),
         actor_screen=Screen([rule.pattern for rule in actor_rules]),
     )
 
