@@ -29,7 +29,7 @@ from importlib import resources
 from typing import Any
 
 from kroniek.analyse.morphology import conjugate, noun_forms
-from kroniek.analyse.tokenize import tokenize
+from kroniek.analyse.tokenize import _TOKEN, tokenize
 from kroniek.model import Document, Token
 
 CLAUSE_REACH = 12
@@ -88,8 +88,11 @@ class _Index:
     heads: dict[str, list[Entry]] = field(default_factory=dict)  # noun forms that may head a compound
     lemma: dict[str, list[Entry]] = field(default_factory=dict)  # Frog lemma of the whole verb or noun
     lemma_split: dict[str, list[Entry]] = field(default_factory=dict)  # Frog lemma of a separable verb's base
-    phrases: dict[str, list[tuple[tuple[frozenset[str], ...], Entry]]] = field(default_factory=dict)
+    # a phrase is looked up by its longest word (the rarest, "hechtenis" in "in hechtenis"): (words, position, entry)
+    phrases: dict[str, list[tuple[tuple[frozenset[str], ...], int, Entry]]] = field(default_factory=dict)
     particles: dict[Entry, str] = field(default_factory=dict)
+    keys: frozenset[str] = frozenset()  # every word a hit can be anchored on (the quick test)
+    head_lengths: tuple[int, ...] = ()  # the lengths of the compound heads' forms
 
 
 @dataclass(frozen=True)
@@ -193,8 +196,11 @@ def build_index(entries: Iterable[tuple[Entry, dict[str, Any]]]) -> _Index:
                     _add(index.heads, form, entry)
         else:
             words = tuple(frozenset(w.split("/")) for w in entry.lemma.split())
-            for first in words[0]:
-                index.phrases.setdefault(first, []).append((words, entry))
+            position = max(range(len(words)), key=lambda k: (min(len(w) for w in words[k]), k))
+            for key in words[position]:
+                index.phrases.setdefault(key, []).append((words, position, entry))
+    index.keys = frozenset(index.word) | frozenset(index.split) | frozenset(index.open) | frozenset(index.phrases)
+    index.head_lengths = tuple(sorted({len(form) for form in index.heads}))
     return index
 
 
@@ -230,8 +236,34 @@ def _is_boundary(word: str) -> bool:
     return word in CLAUSE_WORDS or (len(word) == 1 and word in BOUNDARY_MARKS)
 
 
+class Words(list[str]):
+    """A sentence's lowercased words, with the clause boundaries around each word worked out once."""
+
+    _around: tuple[list[int], list[int]] | None = None
+
+    def around(self) -> tuple[list[int], list[int]]:
+        if self._around is None:
+            previous, following = [0] * len(self), [len(self)] * len(self)
+            last = 0
+            for k, word in enumerate(self):
+                previous[k] = last
+                if _is_boundary(word):
+                    last = k + 1
+            last = len(self)
+            for k in range(len(self) - 1, -1, -1):
+                following[k] = last
+                if _is_boundary(self[k]):
+                    last = k
+            self._around = (previous, following)
+        return self._around
+
+
 def clause(words: Sequence[str], at: int) -> tuple[int, int]:
-    """The token range [start, end) of the clause around token ``at``."""
+    """The token range [start, end) of the clause around token ``at``: from the word after the last boundary before
+    it to the next boundary after it, at most ``CLAUSE_REACH`` words to each side."""
+    if isinstance(words, Words):
+        previous, following = words.around()
+        return max(previous[at], at - CLAUSE_REACH), min(following[at], at + CLAUSE_REACH + 1)
     start = at
     while start > 0 and at - start < CLAUSE_REACH and not _is_boundary(words[start - 1]):
         start -= 1
@@ -309,13 +341,24 @@ def _another_verb(words: Sequence[str], at: int, own: set[str]) -> bool:
         return True
     if at >= 1 and words[at - 1] in particles - PREPOSITIONAL:
         return True  # "dood geschoten", "neer gestoken": the particle written apart
-    return any(_clause_final(words, at, particle) and _particle_later(words, at, particle) is not None
-               for particle in particles - {"tegen", "door", "over", "voor", "na", "om", "rond", "langs"})
-
-
-def _clause_final(words: Sequence[str], at: int, particle: str) -> bool:
     _start, end = clause(words, at)
-    return end - 1 > at and words[end - 1] == particle
+    final = words[end - 1]
+    return end - 1 > at and final in particles - {"tegen", "door", "over", "voor", "na", "om", "rond", "langs"} \
+        and _particle_later(words, at, final) is not None
+
+
+def _may_anchor(word: str, index: _Index) -> bool:
+    """Whether a hit can be anchored on ``word``: a listed form, or a compound ending in a listed head."""
+    if word in index.keys:
+        return True
+    size = len(word) - MIN_COMPOUND_MODIFIER
+    heads = index.heads
+    for length in index.head_lengths:
+        if length > size:
+            return False
+        if word[-length:] in heads:
+            return True
+    return False
 
 
 def _compound_heads(word: str, index: _Index) -> list[tuple[Entry, str]]:
@@ -328,11 +371,30 @@ def _compound_heads(word: str, index: _Index) -> list[tuple[Entry, str]]:
     return found
 
 
-def match_tokens(tokens: Sequence[Token], lexicon: TriggerLexicon | None = None) -> list[Hit]:
+@dataclass(frozen=True)
+class _Span:
+    """A token as the matcher needs it (tokens of the fast path are made only when a sentence may hold a hit)."""
+
+    text: str
+    start: int
+    end: int
+    lemma: str = ""
+    pos: str = ""
+
+
+def match_tokens(tokens: Sequence[Token | _Span], lexicon: TriggerLexicon | None = None,
+                 words: Words | None = None) -> list[Hit]:
     """Every trigger hit in one sentence's tokens, in token order (one hit per entry and anchor token)."""
     lex = lexicon or trigger_lexicon()
     index = lex.index
-    words = [_norm(t) for t in tokens]
+    if words is None:
+        words = Words(_norm(t) for t in tokens)
+    deep = any(t.pos for t in tokens)
+    anchors = [at for at, w in enumerate(words) if _may_anchor(w, index)]
+    if deep:
+        anchors = list(range(len(words)))  # Frog's lemmas may anchor a hit on any word
+    if not anchors:
+        return []  # no word of the sentence can start a hit: the common case, decided by set lookups alone
     texts = [t.text for t in tokens]
     hits: list[Hit] = []
     seen: set[tuple[int, Entry]] = set()
@@ -340,7 +402,7 @@ def match_tokens(tokens: Sequence[Token], lexicon: TriggerLexicon | None = None)
     def accept(entry: Entry, at: int, span: tuple[int, int]) -> None:
         if (at, entry) in seen:
             return
-        if entry.lowercase and at > 0 and tokens[at].text[:1].isupper():
+        if entry.lowercase and at > 0 and texts[at][:1].isupper():
             return
         extended = _constraints_hold(entry, words, at, span)
         if extended is None:
@@ -348,7 +410,8 @@ def match_tokens(tokens: Sequence[Token], lexicon: TriggerLexicon | None = None)
         seen.add((at, entry))
         hits.append(Hit(entry, tokens[extended[0]].start, tokens[extended[1]].end, at, words[at]))
 
-    for at, word in enumerate(words):
+    for at in anchors:
+        word = words[at]
         token = tokens[at]
         exact = index.word.get(word, ())
         for entry in exact:
@@ -383,19 +446,24 @@ def match_tokens(tokens: Sequence[Token], lexicon: TriggerLexicon | None = None)
                     later = _particle_later(words, at, index.particles[entry], entry.gap, texts)
                     if later is not None:
                         accept(entry, at, (at, later))
-        for words_, entry in index.phrases.get(word, ()):
-            if at + len(words_) <= len(words) and all(words[at + j] in options for j, options in enumerate(words_)):
-                accept(entry, at, (at, at + len(words_) - 1))
+        for words_, position, entry in index.phrases.get(word, ()):
+            first = at - position
+            if first >= 0 and first + len(words_) <= len(words) \
+                    and all(words[first + j] in options for j, options in enumerate(words_)):
+                accept(entry, at, (first, first + len(words_) - 1))
     hits.sort(key=lambda h: (h.start, h.end))
     return hits
 
 
 def match_text(text: str, offset: int = 0) -> list[Hit]:
-    """Hits in a sentence given as text (the triage, tests): tokenized as the fast path tokenizes."""
-    tokens = tokenize(text)
-    if offset:
-        tokens = [Token(t.text, t.start + offset, t.end + offset, t.lemma) for t in tokens]
-    return match_tokens(tokens)
+    """Hits in a sentence given as text (the triage, tests), tokenized as the fast path tokenizes; tokens are made
+    only when one of its words may anchor a hit."""
+    index = trigger_lexicon().index
+    found = list(_TOKEN.finditer(text))
+    words = Words(m.group().lower().replace("’", "'") for m in found)
+    if not any(_may_anchor(w, index) for w in words):
+        return []
+    return match_tokens([_Span(m.group(), m.start() + offset, m.end() + offset) for m in found], words=words)
 
 
 def sentence_hits(doc: Document, index: int) -> list[Hit]:
