@@ -228,7 +228,18 @@ def trigger_lexicon(language: str = "nl") -> TriggerLexicon:
 # --- matching -------------------------------------------------------------------------------------------------
 
 
-def _norm(token: Token) -> str:
+@dataclass(frozen=True)
+class _Span:
+    """A token as the matcher needs it (tokens of the fast path are made only when a sentence may hold a hit)."""
+
+    text: str
+    start: int
+    end: int
+    lemma: str = ""
+    pos: str = ""
+
+
+def _norm(token: Token | _Span) -> str:
     return token.text.lower().replace("’", "'")
 
 
@@ -369,17 +380,6 @@ def _compound_heads(word: str, index: _Index) -> list[tuple[Entry, str]]:
             modifier = word[:cut].rstrip("-")
             found.extend((e, modifier) for e in entries)
     return found
-
-
-@dataclass(frozen=True)
-class _Span:
-    """A token as the matcher needs it (tokens of the fast path are made only when a sentence may hold a hit)."""
-
-    text: str
-    start: int
-    end: int
-    lemma: str = ""
-    pos: str = ""
 
 
 def match_tokens(tokens: Sequence[Token | _Span], lexicon: TriggerLexicon | None = None,
