@@ -268,7 +268,7 @@ def find_entities(doc: Document, language: str = "nl") -> list[Entity]:
         if not sentence.tokens:
             continue
         mentions.extend(_mentions(view, index, sentence, res, gazetteer))
-    mentions.extend(_repeated_at_sentence_start(view, mentions, res))
+    mentions = _repeated_at_sentence_start(view, mentions, res)
     for mention in mentions:
         _vote(view, mention, res, gazetteer)
     _harmonise(mentions, res, _acronym_expansions(view, mentions))
@@ -276,8 +276,45 @@ def find_entities(doc: Document, language: str = "nl") -> list[Entity]:
 
 
 def _repeated_at_sentence_start(doc: Document, mentions: list[Mention], res: Resources) -> list[Mention]:
-    """A name the document uses inside a sentence is a name at the start of one too, where Frog often reads
-    it as a common word ("Rajkamur werd ..." after "de filmster Rajkamur")."""
+    """The mentions with the names the document uses inside a sentence found at the start of one too, where Frog
+    often reads them as a common word ("Rajkamur werd ..." after "de filmster Rajkamur"), and surnames with
+    particles whole ("Van der Voort zegt ..." after "professor Van der Voort", where the shape alone gives
+    "Voort": the capitalised particle opening a sentence is no name by itself)."""
+    particled = _particled_surnames_at_sentence_start(doc, mentions, res)
+    if particled:
+        inside = {(m.sentence, k) for m in particled for k in range(m.first, m.last)}
+        mentions = [m for m in mentions if not any((m.sentence, k) in inside for k in range(m.first, m.last))]
+        mentions.extend(particled)
+    return mentions + _known_at_sentence_start(doc, mentions, res)
+
+
+def _particled_surnames_at_sentence_start(doc: Document, mentions: list[Mention], res: Resources) -> list[Mention]:
+    known: set[tuple[str, ...]] = set()
+    for mention in mentions:
+        words = tuple(_key(mention.text).split())
+        if mention.kind == "" and not mention.initial and len(words) > 1 and words[0] in res.particles:
+            known.add(words)
+    found: list[Mention] = []
+    if not known:
+        return found
+    spans = {(m.sentence, m.first, m.last) for m in mentions}
+    for index, sentence in enumerate(doc.sentences):
+        tokens = sentence.tokens
+        k = next((j for j, t in enumerate(tokens) if t.text not in _OPENERS), None)
+        if k is None or not _capitalised(tokens[k].text):
+            continue
+        for words in sorted(known, key=len, reverse=True):
+            window = tokens[k:k + len(words)]
+            if len(window) == len(words) and all(_key(t.text) == w for t, w in zip(window, words, strict=True)):
+                if (index, k, k + len(words)) not in spans:
+                    start, end = window[0].start, window[-1].end
+                    found.append(Mention(index, k, k + len(words), start, end, doc.text[start:end],
+                                         source="document", initial=True))
+                break
+    return found
+
+
+def _known_at_sentence_start(doc: Document, mentions: list[Mention], res: Resources) -> list[Mention]:
     known: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     for mention in mentions:
         if mention.kind == "" and not mention.initial:
@@ -382,7 +419,9 @@ def _name_like(tokens: list[Token], position: int, res: Resources, gazetteer: An
     if not _is_initial(tokens, position):
         if pos.startswith("VNW") and lower in ("u", "uw", "gij", "ge", "zij"):
             return False  # the polite pronoun
-        return lower not in res.not_entities or pos.startswith(_PROPER_POS) or _frog_tag(token)[0] != "O"
+        # A capitalised particle inside a sentence opens a name ("begon De Prins", "zegt Van der Voort").
+        return lower not in res.not_entities or pos.startswith(_PROPER_POS) or _frog_tag(token)[0] != "O" \
+            or (lower in res.particles and _particle_opens_name(tokens, position, res))
     # Sentence-initial: every word is capitalised here, so something else has to vouch for a name.
     if lower in res.not_entities or lower in res.initial_articles:
         return lower in res.initial_articles and _continues(tokens, position, res)
@@ -416,6 +455,12 @@ def _name_like(tokens: list[Token], position: int, res: Resources, gazetteer: An
         return True
     return position + 1 < len(tokens) and _capitalised(tokens[position + 1].text) and \
         tokens[position + 1].text.lower() not in res.not_entities
+
+
+def _particle_opens_name(tokens: list[Token], position: int, res: Resources) -> bool:
+    """Capitalised particles followed by a capitalised name word ("De Prins", "Van den Abeele")."""
+    following = next((t for t in tokens[position + 1:position + 4] if t.text.lower() not in res.particles), None)
+    return following is not None and _capitalised(following.text) and following.text.lower() not in res.not_entities
 
 
 def _continues(tokens: list[Token], position: int, res: Resources) -> bool:
@@ -514,8 +559,42 @@ def _mentions(doc: Document, index: int, sentence: Sentence, res: Resources, gaz
     special = _compounds(doc, index, tokens, res) + _initials(doc, index, tokens, res)
     taken = {(m.first, m.last) for m in special}
     found = [m for m in found if (m.first, m.last) not in taken] + special
+    for title in _quoted_titles(doc, index, tokens, res):
+        found = [m for m in found if m.last <= title.first or title.last <= m.first] + [title]
     found.sort(key=lambda m: m.first)
     return _in_tables_and_lists(doc, index, tokens, found, res, gazetteer)
+
+
+_QUOTES = {"'": "'", '"': '"', "„": "”“", "“": "”", "‘": "’", "«": "»", "‚": "’‘"}
+
+
+def _quoted_titles(doc: Document, index: int, tokens: list[Token], res: Resources) -> list[Mention]:
+    """A title in quotes ("het programma ' De Quiz van de Eeuw '", "' Nana del caballo grande '"): the whole
+    quoted phrase is one MISC name, lowercase words included. Taken when a title cue comes right before the
+    quotes, or the phrase has two or more capitalised words; never a quoted sentence (a finite verb, a comma,
+    an end mark) or a quote longer than eight words."""
+    found: list[Mention] = []
+    k = 0
+    while k < len(tokens):
+        closers = _QUOTES.get(tokens[k].text)
+        if closers is None:
+            k += 1
+            continue
+        close = next((j for j in range(k + 1, min(k + 10, len(tokens))) if tokens[j].text in closers), None)
+        if close is None or close == k + 1:
+            k += 1
+            continue
+        inside = tokens[k + 1:close]
+        cue = k > 0 and _cue(tokens[k - 1].text.lower(), tokens[k - 1].pos, res)[0] == "MISC"
+        capitals = sum(1 for t in inside if _capitalised(t.text))
+        sentence_like = any(t.pos.startswith("WW(pv") or t.text in (",", ".", "!", "?", ";", ":") for t in inside)
+        if _capitalised(inside[0].text) and not sentence_like and (cue or capitals >= 2) \
+                and inside[0].text.lower() not in res.not_entities - res.initial_articles:
+            start, end = inside[0].start, inside[-1].end
+            found.append(Mention(index, k + 1, close, start, end, doc.text[start:end], source="shape",
+                                 votes=Votes(MISC=_W["lexicon"] + _W["role"]), initial=_is_initial(tokens, k + 1)))
+        k = close + 1
+    return found
 
 
 def _breaks(tokens: list[Token], position: int, res: Resources, gazetteer: Any) -> bool:
@@ -560,6 +639,9 @@ def _bridge(tokens: list[Token], name: list[bool], first: int, last: int, res: R
     if words[0] == "van" and last - own > 1 and _known_body_at(tokens, last + span, res) \
             and _organisation_head(tokens[own:last], res):
         return 0  # "Commissie voor Onrechtmatige Bedingen | van Economische Zaken": a body of its own
+    if words[0] in ("in", "uit", "te", "bij", "naar") and _place_at(tokens, last + span) \
+            and not _organisation_head(tokens[first:last], res):
+        return 0  # "Fujimori | in Lima", even when Frog tags it one name
     inside = all(_frog_tag(t)[0] == "I" for t in tokens[last:last + span + 1])
     if inside:
         return span
@@ -710,7 +792,9 @@ def _shape_run(doc: Document, index: int, tokens: list[Token], first: int, last:
     if last - first >= 2 and tokens[first].text.lower() in res.initial_articles:
         whole = _key(" ".join(t.text for t in tokens[first:last]))
         known = known or whole in res.organisations or whole in res.locations or whole in res.misc
-        if initial and not known:
+        surname = _frog_tag(tokens[first]) == ("B", "PER") and _frog_tag(tokens[first + 1]) == ("I", "PER") \
+            and tokens[first].text.lower() in res.particles
+        if initial and not known and not surname:  # "De Smedt begon ...": Frog's person keeps its particle
             first += 1
     # An occupation or title opening a run is the person's role, not part of the name ("Minister Vande Lanotte",
     # "Trainer Jan Ceulemans"), unless the rest names a building or a body ("Koning Boudewijnstadion").
@@ -733,6 +817,10 @@ def _shape_run(doc: Document, index: int, tokens: list[Token], first: int, last:
     # Numbers Frog keeps inside a name: "Radio 1", "Brussel 2000", "Formule 1".
     while last < len(tokens) and tokens[last].text.isdigit() and _frog_tag(tokens[last])[0] == "I":
         last += 1
+    # A model number after a brand ("Boeing 747", "Nokia 3310"), a year after a city ("Brugge 2002", "Sydney
+    # 2000": the event): part of the name.
+    if last < len(tokens) and _model_number_after(tokens, first, last, res, gazetteer):
+        last += 1
     labels = Counter(_frog_tag(t)[1] for t in tokens[first:last] if _frog_tag(t)[1])
     frog = ""
     if labels:
@@ -746,6 +834,32 @@ def _shape_run(doc: Document, index: int, tokens: list[Token], first: int, last:
     if last - first == 1 and _is_nationality(tokens[first], res, gazetteer):
         mention.kind = "nationality"
     return [mention]
+
+
+_MODEL_NUMBER = re.compile(r"^(?:[A-Z]{1,3}-?)?\d{2,5}[A-Za-z]{0,2}$")  # 747, A340, 3310, 2000
+_YEAR = re.compile(r"^(?:19[5-9]\d|20[0-4]\d)$")
+
+
+def _model_number_after(tokens: list[Token], first: int, last: int, res: Resources, gazetteer: Any) -> bool:
+    """Whether the token at ``last`` is a model number of the brand before it or the year of a city's event (not
+    a count: "Fortis 2000 banen", "in Brussel 2000 mensen" have a noun after the number)."""
+    number = tokens[last].text
+    if not _MODEL_NUMBER.match(number) or (last + 1 < len(tokens) and tokens[last + 1].pos.startswith("N(")):
+        return False
+    name = " ".join(t.text for t in tokens[first:last])
+    key = _key(name)
+    if key in res.organisations and ((last - first == 1 and not number.isdigit()) or
+                                     (number.isdigit() and len(number) >= 3)):
+        return not _is_broadcaster(tokens[first:last + 1])
+    if _YEAR.match(number) and gazetteer is not None and last - first == 1:
+        place = gazetteer.resolve(name)
+        return place is not None and place.kind == "city"
+    return False
+
+
+def _is_broadcaster(tokens: list[Token]) -> bool:
+    words = tuple(_key(t.text) for t in tokens)
+    return words in table_words().broadcasters.get(len(words), ())
 
 
 def _names_a_body(word: str, res: Resources) -> bool:
@@ -1169,6 +1283,10 @@ def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> No
         votes.add("ORG", _W["acronym"])
     if "&" in words[1:-1] or any("&" in w[1:-1] for w in words):
         votes.add("ORG", _W["org_word"])
+    # "Boeing 747", "Airbus A340" (a model of a brand), "Brugge 2002" (a city's event year): MISC.
+    if several and _MODEL_NUMBER.match(words[-1]) and not _is_broadcaster(tokens) and (
+            _key(" ".join(words[:-1])) in res.organisations or _YEAR.match(words[-1])):
+        votes.add("MISC", _W["lexicon"] + _W["frog"])
     # Context: the word before the name ("president X", "persbureau X", "deelstaat X", "ontvoerder X",
     # "in X", "zei X"), and "minister van Cultuur".
     previous = _previous_words(doc, mention)
@@ -1184,6 +1302,8 @@ def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> No
                 mention.role = role if any(c.isupper() for c in role[1:]) else role.lower()
         if before in ("van", "voor") and len(previous) > 1 and previous[1] in res.ministry_cues:
             votes.add("ORG", _W["role"])  # "minister van Cultuur", "ministerie van Financiën"
+        if before == "een" and len(tokens) == 1:
+            votes.add("MISC", _W["role"])  # "een Concorde", "een Picasso": a thing of that name
     if mention.frog == "LOC" and votes.get("LOC", 0.0) < _W["small_place"]:
         # Frog's LOC is right for places the gazetteer knows; for other words it is mostly a title, a product,
         # or a foreign surname, so without a place behind it, it only says "some name".
