@@ -923,6 +923,7 @@ class TableWords:
     short_codes: dict[str, str]  # ISO alpha-2 and short forms ("VS"): inside a results line only
     country_names: dict[str, str]  # ISO2 -> Dutch name: the canonical name of a code
     headings: frozenset[str]  # "voetbal", "eindstand", "dames": the heads of a results line, never a name
+    sections: frozenset[str]  # "Buitenland", "Algemeen": a newspaper section's head on a line of its own
     broadcasters: dict[int, frozenset[tuple[str, ...]]]  # channel names as keys of words, by number of words
 
 
@@ -969,6 +970,7 @@ def table_words(language: str = "nl") -> TableWords:
         words = tuple(_key(name).split())
         broadcasters[len(words)].add(words)
     return TableWords(codes, short, names, frozenset(_key(w) for w in raw["results"]["headings"]),
+                      frozenset(_key(w) for w in raw["sections"]["headings"]),
                       {n: frozenset(v) for n, v in broadcasters.items()})
 
 
@@ -997,6 +999,9 @@ def _in_tables_and_lists(doc: Document, index: int, tokens: list[Token], found: 
     """The mentions of a sentence, retyped when the sentence is a results line or a listing line."""
     if not found:
         return found
+    words = [t for t in tokens if any(c.isalnum() for c in t.text)]
+    if len(words) == 1 and _key(words[0].text) in table_words().sections:
+        return []  # "Buitenland": the head of a newspaper section
     listing = _listing_line(doc, index, tokens, found, res)
     if listing is not None:
         return listing
@@ -1231,8 +1236,9 @@ def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> No
     # Known names.
     if key in res.organisations:
         votes.add("ORG", _W["lexicon"])
-    if key in res.locations:
-        votes.add("LOC", _W["lexicon"])
+    compass_part = _COMPASS.match(text) if len(tokens) == 1 else None
+    if key in res.locations or (compass_part is not None and _key(compass_part.group("rest")) in res.locations):
+        votes.add("LOC", _W["lexicon"])  # "Noord-Afrika", "Oost-Europa": a compass part of a known region
     if key in res.misc:
         votes.add("MISC", _W["lexicon"])
     if key in res.ministries and not mention.initial:
