@@ -212,7 +212,7 @@ def extract_events(doc: Document, article: Article, context: DocumentContext | N
         dates = find_dates(sentence, article.published)
         codings = {c.coding.name for c in candidates}
         participants = only_participants([c.hit for c in candidates], PROTEST_CLASSES)
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str, str]] = set()
         for candidate in candidates:
             coding = candidate.coding
             if coding.name in ("protest", "strike") and participants == "one" \
@@ -222,7 +222,7 @@ def extract_events(doc: Document, article: Article, context: DocumentContext | N
                 continue  # a riot is the violent form of the same demonstration
             if coding.name == "attack" and lex.excessive.search(sentence):
                 continue  # protesters killed by the state is coded as excessive force, not a second event
-            key = (coding.event_type, coding.plover)
+            key = (coding.event_type, coding.sub_event_type, coding.plover)  # one event per coding and sentence
             if key in seen:
                 continue
             seen.add(key)

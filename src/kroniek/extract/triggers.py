@@ -240,7 +240,7 @@ class _Span:
 
 
 def _norm(token: Token | _Span) -> str:
-    return token.text.lower().replace("’", "'")
+    return token.text.lower().replace("’", "'").replace("\u00ad", "")  # a soft hyphen splits nothing
 
 
 def _is_boundary(word: str) -> bool:
@@ -439,7 +439,8 @@ def match_tokens(tokens: Sequence[Token | _Span], lexicon: TriggerLexicon | None
         lemma = token.lemma.lower() if token.pos else ""  # Frog's lemma, where Frog saw the sentence
         if lemma and lemma != word:
             for entry in index.lemma.get(lemma, ()):
-                if entry.kind == "noun" or token.pos.startswith("WW"):
+                # a present participle is an adjective ("aanhoudend", "aanvallend"), not the act
+                if entry.kind == "noun" or (token.pos.startswith("WW") and not token.pos.startswith("WW(od")):
                     accept(entry, at, (at, at))
             if token.pos.startswith("WW(pv"):
                 for entry in index.lemma_split.get(lemma, ()):
@@ -460,7 +461,7 @@ def match_text(text: str, offset: int = 0) -> list[Hit]:
     only when one of its words may anchor a hit."""
     index = trigger_lexicon().index
     found = list(_TOKEN.finditer(text))
-    words = Words(m.group().lower().replace("’", "'") for m in found)
+    words = Words(m.group().lower().replace("’", "'").replace("\u00ad", "") for m in found)
     if not any(_may_anchor(w, index) for w in words):
         return []
     return match_tokens([_Span(m.group(), m.start() + offset, m.end() + offset) for m in found], words=words)
