@@ -153,6 +153,15 @@ class Candidate:
     sense: Sense
 
 
+def _happened(sense: Sense) -> bool:
+    """Whether the sense layer finds the act real: literal, specific, done to people (its ``happened`` where it
+    says so)."""
+    said = getattr(sense, "happened", None)
+    if isinstance(said, bool):
+        return said
+    return sense.literal and not sense.generic and sense.victim not in ("animal", "object")
+
+
 def _interim_referred(lex: Lexicon, coding: EventCoding, sentence: str, start: int, end: int) -> str | None:
     """Until the sense layer says which acts are only referred to: the two old suppressions (an act named in a
     suspicion or charge; a term the prosecutor asks for)."""
@@ -182,8 +191,8 @@ def event_candidates(doc: Document, index: int, lex: Lexicon, triggers: TriggerL
                                              hit.end - sentence.start + 12):
             continue  # "met scherp schieten op het beleid": criticism unless police or soldiers shoot
         sense = sense_layer.assess(doc, index, hit.start, hit.end, hit.cls)
-        if not (sense.literal and not sense.generic and sense.victim not in ("animal", "object")):
-            continue
+        if not _happened(sense):
+            continue  # figurative, generic, an accident, about animals...: no event
         if sense.referred is None:
             referred = _interim_referred(lex, coding, text, hit.start - sentence.start, hit.end - sentence.start)
             if referred is not None:
