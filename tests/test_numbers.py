@@ -185,10 +185,11 @@ def test_scores_and_year_ranges_are_no_amounts() -> None:
         ("Duizenden mensen sliepen buiten.", "duizenden", 1000, 2000, 9999),
         ("Tienduizenden boeren trokken naar de hoofdstad.", "tienduizenden", 10_000, 20_000, 99_999),
         ("Dozijnen ramen sneuvelden.", "dozijnen", 12, 24, 99),
-        ("Enkele agenten liepen lichte verwondingen op.", "enkele", 10, 2, 9),
+        ("Enkele agenten liepen lichte verwondingen op.", "enkele", 3, 2, 9),  # figures-coding.md: a few = 3
         ("Een paar omstanders grepen in.", "een paar", 3, 2, 5),
         ("Tal van winkels bleven dicht.", "tal van", 10, 10, None),
-        ("Meerdere gebouwen stortten in.", "meerdere", 10, 2, None),
+        ("Meerdere gebouwen stortten in.", "meerdere", 3, 2, None),
+        ("Een aantal bewoners werd geëvacueerd.", "een aantal", 3, 2, None),
         ("Vele gezinnen zijn hun huis kwijt.", "vele", 10, 10, None),
         ("Enkele honderden betogers bleven op het plein.", "enkele honderden", 100, 200, 999),
         ("Tientallen duizenden mensen zijn op de vlucht.", "tientallen duizenden", 10_000, 20_000, 99_999),

@@ -14,7 +14,8 @@ Coding rules (see numbers.toml for the per-word figures):
   2000" 2001..None, "zo'n 5000" 4500..5500 (about_spread 10%), "bijna 1000" 900..999, "tot 500" None..500,
   "minder dan 100" None..99, "een tiental" 8..12, "tientallen" 20..99, "honderden" 200..999.
 * Not amounts: years after a year cue or month ("in 2014", "januari 2022"), days before a month ("3 januari"),
-  clock times ("10.30 uur", "om 8 uur"), labels ("artikel 5"), ordinals ("5e"), codes glued to letters
+  clock times ("10.30 uur", "om 8 uur"), labels ("artikel 5"), house numbers ("Kerkstraat 12"), rate denominators
+  ("per 100.000 inwoners"), ordinals ("5e"), codes glued to letters
   ("Covid-19", "MH17"), dates like "3-1-2022", scores like "2-1", ratios ("één op de vijf") and amounts that are
   no whole number ("1,5", "2,5 procent").
 """
@@ -180,6 +181,8 @@ class NumberLexicon:
         self.first_year: int = ctx.get("first_year", 1800)
         self.last_year: int = ctx.get("last_year", 2100)
         self.label_cues = frozenset(ctx.get("label_cues", []))
+        self.rate_cues = frozenset(ctx.get("rate_cues", []))
+        self.street_suffixes = tuple(ctx.get("street_suffixes", []))
         self.clock_before = frozenset(ctx.get("clock_before", []))
         self.clock_after = frozenset(ctx.get("clock_after", []))
         self.day_list_links = frozenset(ctx.get("day_list_links", []))
@@ -505,10 +508,14 @@ class _Scanner:
         last = amount.end - 1
         if self._glued(k) or (last != k and norms[last] != "." and self._glued(last, before_side=False)):
             return amount.end
+        if k > 0 and norms[k - 1] in lex.rate_cues:
+            return amount.end  # "per 100.000 inwoners": the denominator of a rate
         if norms[k][0].isdigit():
             if k > 0 and (norms[k - 1] in lex.label_cues
                           or (norms[k - 1] == "." and k > 1 and norms[k - 2] in lex.label_cues)):
                 return k + 1
+            if amount.plain_digits and k > 0 and self._street(k - 1):
+                return amount.end  # "Kerkstraat 12"
             # 3-1-2022, 2022-01-05
             if (k + 4 < self.n and norms[k + 1] in ("-", "/") and norms[k + 3] == norms[k + 1]
                     and norms[k + 2].isdigit() and norms[k + 4].isdigit()):
@@ -529,6 +536,12 @@ class _Scanner:
                 if k - pos >= 0 and tuple(norms[k - pos:k - pos + len(idiom)]) == idiom:
                     return amount.end
         return None
+
+    def _street(self, k: int) -> bool:
+        """A capitalised street name ends at token ``k`` ("Kerkstraat", "Grote Markt"): a house number follows."""
+        word = self.norms[k]
+        return (self.text[self.starts[k]].isupper() and len(word) > 3
+                and any(word.endswith(suffix) for suffix in self.lex.street_suffixes))
 
     def _ratio_before(self, k: int) -> bool:
         for back in (1, 2):
