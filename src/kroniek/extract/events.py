@@ -141,6 +141,8 @@ def _singular(hit: Hit) -> bool:
 
 
 PROTEST_CLASSES = {"protest", "strike", "hunger-strike"}
+# Classes whose participants ("betogers", "relschoppers") stand for the gathering itself.
+GATHERING_CLASSES = PROTEST_CLASSES | {"riot"}
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,7 @@ def event_candidates(doc: Document, index: int, lex: Lexicon, triggers: TriggerL
     found = []
     for hit in sentence_hits(doc, index) if hits is None else hits:
         cls = triggers.classes[hit.cls]
-        if not cls.type or (hit.entry.agent and cls.name not in PROTEST_CLASSES):
+        if not cls.type or (hit.entry.agent and cls.name not in GATHERING_CLASSES):
             continue
         coding = lex.codings[cls.type]
         if not armed and coding.armed_only is not None \
