@@ -93,6 +93,8 @@ class _Index:
     particles: dict[Entry, str] = field(default_factory=dict)
     keys: frozenset[str] = frozenset()  # every word a hit can be anchored on (the quick test)
     head_lengths: tuple[int, ...] = ()  # the lengths of the compound heads' forms
+    head_tails: frozenset[str] = frozenset()  # their last four letters (a quick test before trying each length)
+    short_heads: tuple[str, ...] = ()  # heads of fewer than four letters
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,8 @@ def build_index(entries: Iterable[tuple[Entry, dict[str, Any]]]) -> _Index:
                 index.phrases.setdefault(key, []).append((words, position, entry))
     index.keys = frozenset(index.word) | frozenset(index.split) | frozenset(index.open) | frozenset(index.phrases)
     index.head_lengths = tuple(sorted({len(form) for form in index.heads}))
+    index.head_tails = frozenset(form[-4:] for form in index.heads if len(form) >= 4)
+    index.short_heads = tuple(form for form in index.heads if len(form) < 4)
     return index
 
 
@@ -363,6 +367,8 @@ def _may_anchor(word: str, index: _Index) -> bool:
     if word in index.keys:
         return True
     size = len(word) - MIN_COMPOUND_MODIFIER
+    if word[-4:] not in index.head_tails:
+        return any(word.endswith(head) and len(head) <= size for head in index.short_heads)
     heads = index.heads
     for length in index.head_lengths:
         if length > size:
