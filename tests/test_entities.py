@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kroniek.analyse.entities import LABELS, find_entities
+from kroniek.analyse.entities import LABELS, country_code, find_entities
 from kroniek.model import Document, Entity, Sentence, Span, Token
 
 # Short part-of-speech names for the test sentences; the full CGN tags are what Frog writes.
@@ -201,6 +201,146 @@ def test_newspaper_with_article_is_one_name() -> None:
     assert labels(find_entities(doc)) == {"De Morgen": "ORG"}
 
 
+def test_an_organisation_keeps_its_complement_over_van_voor_and_en() -> None:
+    doc = make_doc("Het Ministerie/NAME/B-ORG van Buitenlandse/ADJ/I-ORG Zaken/NAME/I-ORG ontkent/WW alles .",
+                   "De Raad/NAME/B-ORG voor/VZ Vrede/NAME en/VG Ontwapening/NAME vergaderde/WW gisteren .")
+    assert labels(find_entities(doc)) == {"Ministerie van Buitenlandse Zaken": "ORG",
+                                          "Raad voor Vrede en Ontwapening": "ORG"}
+
+
+def test_an_organisation_complement_stops_at_a_second_body_a_known_body_and_a_seat() -> None:
+    doc = make_doc("De Vereniging/NAME voor/VZ Kustvaart/NAME en/VG de/LID Bank/NAME van/VZ Lening/NAME "
+                   "werken/WW samen .",
+                   "De Commissie/NAME voor/VZ Oneerlijke/ADJ Praktijken/NAME/I-ORG van/VZ/I-ORG Economische/ADJ/I-ORG "
+                   "Zaken/NAME/I-ORG gaf/WW hem gelijk .",
+                   "Het Hof/NAME/B-ORG van/VZ/I-ORG Beroep/NAME/I-ORG in/VZ/I-ORG Antwerpen/NAME/I-ORG "
+                   "bevestigde/WW het vonnis .")
+    found = labels(find_entities(doc))
+    assert found["Vereniging voor Kustvaart"] == "ORG" and found["Bank van Lening"] == "ORG"
+    assert found["Commissie voor Oneerlijke Praktijken"] == "ORG" and found["Economische Zaken"] == "ORG"
+    assert found["Hof van Beroep"] == "ORG" and found["Antwerpen"] == "LOC"
+
+
+def test_an_english_organisation_name_keeps_of_and_and() -> None:
+    doc = make_doc("Hij is lid van de International/NAME Council/NAME of/VZ Harbours/NAME and/VG Docks/NAME .")
+    assert labels(find_entities(doc)) == {"International Council of Harbours and Docks": "ORG"}
+
+
+def test_after_a_full_name_van_says_where_the_person_works() -> None:
+    doc = make_doc("Jan/NAME/B-PER Verbeke/NAME/I-PER van/VZ/I-PER Bouwbank/NAME/I-PER reageert/WW kort .")
+    assert labels(find_entities(doc)) == {"Jan Verbeke": "PER", "Bouwbank": "ORG"}
+
+
+# --- occupations ------------------------------------------------------------------------------------------------
+
+
+def test_an_occupation_opening_a_name_is_the_role_not_part_of_the_name() -> None:
+    doc = make_doc("Volgens Minister/NAME/B-PER Karel/NAME/I-PER Vervoort/NAME/I-PER komt er geen taks .",
+                   "Bondscoach/N Wouters/NAME/B-PER selecteert/WW drie nieuwe spelers .",
+                   "Tegenkandidaat/N Olmedo/NAME/B-PER verwerpt/WW de uitslag .",
+                   "Ex-premier/N Van/NAME/B-PER Loo/NAME/I-PER blijft/WW voorzitter .")
+    found = find_entities(doc)
+    assert labels(found) == {"Karel Vervoort": "PER", "Wouters": "PER", "Olmedo": "PER", "Van Loo": "PER"}
+    assert entity(found, "Karel Vervoort").role == "minister"
+    assert entity(found, "Olmedo").role == "tegenkandidaat"
+
+
+def test_a_surname_shaped_like_an_occupation_stays_a_name() -> None:
+    """"Deprins" ends like "prins", but Frog reads it as a name: only common nouns are compound occupations. A
+    site named after a title keeps it ("Koning Boudewijnstadion")."""
+    doc = make_doc("Deprins/NAME/B-PER zei/WW dat hij blijft .",
+                   "De finale is in het Koning/NAME/B-LOC Boudewijnstadion/NAME/I-LOC .")
+    found = labels(find_entities(doc))
+    assert found["Deprins"] == "PER"
+    assert "Koning Boudewijnstadion" in found
+
+
+def test_capitalised_particles_inside_a_sentence_open_the_surname() -> None:
+    doc = make_doc("Twintig jaar geleden begon/WW De/LID Smedt/NAME/B-PER als verslaggever .",
+                   "Professor/N Van/NAME/B-PER der/NAME/I-PER Meulen/NAME/I-PER twijfelt/WW .",
+                   "Van/VZ der/NAME Meulen/NAME/B-PER : ' Dit is geen oplossing . '")
+    found = find_entities(doc)
+    assert labels(found) == {"De Smedt": "PER", "Van der Meulen": "PER"}
+    assert [e.text for e in found] == ["De Smedt", "Van der Meulen", "Van der Meulen"]
+
+
+# --- titles, products, events -----------------------------------------------------------------------------------
+
+
+def test_title_product_and_event_cues_give_misc() -> None:
+    doc = make_doc("Hij toonde/WW de film/N ' De/LID Laatste/ADJ Trein/N naar/VZ het/LID Zuiden/NAME ' .",
+                   "Het BBC-programma/N Nachtwacht/NAME/B-PER trekt/WW veel kijkers .",
+                   "Gisteren landde/WW een/LID Boeing/NAME/B-ORG 747/TW in Zaventem/NAME/B-LOC .",
+                   "Het geld gaat naar Gent/NAME/B-LOC 2012/TW en Sydney/NAME/B-LOC .")
+    found = labels(find_entities(doc))
+    assert found["De Laatste Trein naar het Zuiden"] == "MISC"
+    assert found["Nachtwacht"] == "MISC"
+    assert found["Boeing 747"] == "MISC"
+    assert found["Gent 2012"] == "MISC"
+    assert found["Sydney"] == "LOC" and found["Zaventem"] == "LOC"
+
+
+def test_a_quoted_sentence_is_no_title() -> None:
+    doc = make_doc("' Ik/VNW kom/WW(pv,tgw,ev) morgen terug ' , zei/WW Jan/NAME/B-PER Peeters/NAME/I-PER .")
+    assert labels(find_entities(doc)) == {"Jan Peeters": "PER"}
+
+
+# --- tables and lists -------------------------------------------------------------------------------------------
+
+
+def test_country_codes_of_results_tables() -> None:
+    assert country_code("Dui") == "DE" and country_code("GER") == "DE" and country_code("NED") == "NL"
+    assert country_code("Zwi") == "CH" and country_code("Bel") == "BE" and country_code("USA") == "US"
+    assert country_code("VS") is None and country_code("VS", strict=False) == "US"
+    assert country_code("Dag") is None and country_code("dui") is None and country_code("Duits") is None
+
+
+def test_results_line_athletes_countries_and_teams() -> None:
+    doc = make_doc("Wielrennen : 1. Jan/NAME/B-PER Verlinden/NAME/I-PER ( Bel/NAME/B-PER , Lotto/NAME/B-ORG ) "
+                   "4u12:05/TW , 2. Hans/NAME/B-PER Gruber/NAME/I-PER ( GER/NAME/B-ORG ) op 0:03/TW , "
+                   "3. Snoek/NAME/B-LOC ( Ned/NAME/B-MISC ) z.t./ADJ .")
+    found = find_entities(doc)
+    assert labels(found) == {"Jan Verlinden": "PER", "Bel": "LOC", "Lotto": "ORG", "Hans Gruber": "PER",
+                             "GER": "LOC", "Snoek": "PER", "Ned": "LOC"}
+    assert entity(found, "GER").country == "DE"
+    assert entity(found, "Ned").country == "NL"
+
+
+def test_match_pairings_and_standings_are_clubs_and_national_teams() -> None:
+    doc = make_doc("Voetbal : Lokeren/NAME/B-LOC - Club/NAME/B-ORG Brugge/NAME/I-ORG 2-1/TW , Genk/NAME/B-LOC - "
+                   "Lierse/NAME/B-PER 0-0/TW .",
+                   "Stand : 1. Genk/NAME/B-LOC 45/TW , 2. Club/NAME/B-ORG Brugge/NAME/I-ORG 41/TW/I-ORG , "
+                   "3. Lokeren/NAME/B-LOC 38/TW .",
+                   "Interland : België/NAME/B-LOC - Nederland/NAME/B-LOC 1-1/TW .",
+                   "Morgen rijdt hij van Lokeren/NAME/B-LOC naar Genk/NAME/B-LOC .")
+    found = find_entities(doc)
+    by_sentence = [[(e.text, e.label) for e in found if e.sentence == n] for n in range(4)]
+    assert by_sentence[0] == [("Lokeren", "ORG"), ("Club Brugge", "ORG"), ("Genk", "ORG"), ("Lierse", "ORG")]
+    assert by_sentence[1] == [("Genk", "ORG"), ("Club Brugge", "ORG"), ("Lokeren", "ORG")]
+    assert by_sentence[2] == [("België", "LOC"), ("Nederland", "LOC")]
+    assert by_sentence[3] == [("Lokeren", "LOC"), ("Genk", "LOC")]  # the towns, outside the tables
+
+
+def test_a_country_in_brackets_in_running_text_is_no_results_line() -> None:
+    doc = make_doc("De betogers trokken naar Almaty/NAME/B-LOC ( Kazachstan/NAME/B-LOC ) .")
+    assert labels(find_entities(doc)) == {"Almaty": "LOC", "Kazachstan": "LOC"}
+
+
+def test_listing_line_channel_and_title() -> None:
+    doc = make_doc("Zwarte/ADJ/B-PER Zaterdag/NAME/I-PER Canvas/NAME/I-PER 21.30/TW",
+                   "Het/LID grote/ADJ verhaal/N : Geld/N en macht Ned/NAME/B-LOC 1/TW/I-LOC 20.15Reportage/TW "
+                   "over banken .",
+                   "ARD/NAME/B-ORG 0.45/TW")
+    found = find_entities(doc)
+    assert [(e.text, e.label) for e in found] == [("Zwarte Zaterdag", "MISC"), ("Canvas", "ORG"),
+                                                 ("Het grote verhaal", "MISC"), ("Ned 1", "ORG"), ("ARD", "ORG")]
+
+
+def test_newspaper_section_head_is_no_name() -> None:
+    doc = make_doc("Buitenland/NAME/B-LOC", "Het Buitenland/NAME/B-ORG keek/WW toe .")
+    assert [(e.text, e.label) for e in find_entities(doc)] == [("Buitenland", "ORG")]
+
+
 # --- consistency, variants, spans -------------------------------------------------------------------------------
 
 
@@ -304,7 +444,8 @@ def test_exonym_resolves_to_its_place() -> None:
 WORDS = ["de", "van", "en", "&", "(", ")", ",", ".", '"', ":", "president", "persbureau", "in", "zei",
          "Jan", "Peeters", "Van", "Brussel", "NAVO", "Russische", "De", "Morgen", "Sabena-aandelen", "U",
          "Tokajev", "VS", "II", "4FM", "L&H", "Arafats", "minister", "Cultuur", "ex-Radio", "'s-Hertogenbosch",
-         "", "Ü", "ß", "x" * 30, "ABx"]
+         "", "Ü", "ß", "x" * 30, "ABx", "Bel", "GER", "-", "2-1", "1.", "21.30", "Canvas", "'", "Ministerie",
+         "voor", "Anderlecht-Lokeren", "Bondscoach", "Boeing", "747", "film", "Buitenland"]
 TAGS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "B-PRO", "I-EVE", "B-PER_I-PER",
         "I-XYZ", "weird"]
 POS_TAGS = ["", *POS.values(), "ADJ(vrij,basis,zonder)", "?"]

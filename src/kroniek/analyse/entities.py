@@ -549,6 +549,7 @@ def _mentions(doc: Document, index: int, sentence: Sentence, res: Resources, gaz
             bridge = _bridge(tokens, name, k, last, res)
             if bridge:
                 last += bridge + 1
+                last = known.get(last - 1, last)  # "Ministerie van | Buitenlandse Zaken": a known name whole
                 continue
             break
         runs.append((k, last))
@@ -639,9 +640,11 @@ def _bridge(tokens: list[Token], name: list[bool], first: int, last: int, res: R
     if words[0] == "van" and last - own > 1 and _known_body_at(tokens, last + span, res) \
             and _organisation_head(tokens[own:last], res):
         return 0  # "Commissie voor Onrechtmatige Bedingen | van Economische Zaken": a body of its own
-    if words[0] in ("in", "uit", "te", "bij", "naar") and _place_at(tokens, last + span) \
-            and not _organisation_head(tokens[first:last], res):
-        return 0  # "Fujimori | in Lima", even when Frog tags it one name
+    if all(w in res.particles for w in words) and last - first >= 2 and _first_name(tokens, first, res) \
+            and not _first_name(tokens, last - 1, res) and tokens[last - 1].text.lower() not in res.particles:
+        return 0  # "Olivier Hertoghe | van Petercam": after a full name "van" says where the person works
+    if words[0] in ("in", "uit", "te", "bij", "naar") and _place_at(tokens, last + span):
+        return 0  # "Fujimori | in Lima", "Hof van Beroep | in Antwerpen", even when Frog tags it one name
     inside = all(_frog_tag(t)[0] == "I" for t in tokens[last:last + span + 1])
     if inside:
         return span
@@ -798,9 +801,11 @@ def _shape_run(doc: Document, index: int, tokens: list[Token], first: int, last:
             first += 1
     # An occupation or title opening a run is the person's role, not part of the name ("Minister Vande Lanotte",
     # "Trainer Jan Ceulemans"), unless the rest names a building or a body ("Koning Boudewijnstadion").
-    if not known and last - first >= 2 and _occupation_token(tokens[first], res) \
-            and not _names_a_body(tokens[last - 1].text, res):
-        first += 1
+    if not known and _occupation_token(tokens[first], res) and not _names_a_body(tokens[last - 1].text, res):
+        if last - first >= 2:
+            first += 1
+        elif last < len(tokens) and _capitalised(tokens[last].text):
+            return []  # "Minister | Karel Vervoort": the first name started a run of its own
     # Trailing particles or function words never end a name.
     while not known and last > first and (tokens[last - 1].text.lower() in res.connectors
                                           or tokens[last - 1].text.lower() in res.not_entities):
@@ -919,7 +924,7 @@ def _initials(doc: Document, index: int, tokens: list[Token], res: Resources) ->
 
 @dataclass(frozen=True)
 class TableWords:
-    codes: dict[str, str]  # three-letter country codes (IOC, FIFA, ISO alpha-3, "Dui", "Ned") -> ISO2, "" if shared
+    codes: dict[str, str]  # three-letter country codes (IOC, FIFA, ISO alpha-3, "Dui", "Ned") -> ISO2
     short_codes: dict[str, str]  # ISO alpha-2 and short forms ("VS"): inside a results line only
     country_names: dict[str, str]  # ISO2 -> Dutch name: the canonical name of a code
     headings: frozenset[str]  # "voetbal", "eindstand", "dames": the heads of a results line, never a name
@@ -960,8 +965,10 @@ def table_words(language: str = "nl") -> TableWords:
         letters = dutch[:3]
         if len(letters) == 3 and letters.isalpha():
             abbreviations[letters.capitalize()].add(iso2)
+    # Shared by two countries ("Bel": België, Belize), the abbreviation is the more populous one's.
+    gazetteer = _gazetteer()
     for abbreviation, countries in abbreviations.items():
-        codes.setdefault(abbreviation, next(iter(countries)) if len(countries) == 1 else "")
+        codes.setdefault(abbreviation, max(sorted(countries), key=lambda iso2: _population(gazetteer, iso2)))
     for item in raw["countries"]["short_forms"]:
         form, iso2 = item.rsplit(":", 1)
         short[form] = iso2
@@ -974,10 +981,16 @@ def table_words(language: str = "nl") -> TableWords:
                       {n: frozenset(v) for n, v in broadcasters.items()})
 
 
+def _population(gazetteer: Any, iso2: str) -> int:
+    country = gazetteer.country(iso2) if gazetteer is not None else None
+    return int(country.population) if country is not None else 0
+
+
 _RANK = re.compile(r"^\d{1,3}\.$")  # "1."
 _SCORE = re.compile(r"^\d{1,3}-\d{1,3}$")  # "2-1", "6-3", "85-79"
 _CLOCK = re.compile(r"^(?:[01]?\d|2[0-3])[.:u]\d\d(?!\d)")  # "21.30", "0.45", "20.15Reportage"
 _BRACKET_SEPARATORS = frozenset({"/", ",", "-", "–", "+", ";"})
+_MATCH_WORD = re.compile(r"^[A-ZÀ-Þ][\w.']+-[A-ZÀ-Þ][\w.']+$")  # "Anderlecht-Lokeren"
 
 
 def country_code(text: str, strict: bool = True) -> str | None:
@@ -1085,8 +1098,11 @@ def _results_line(doc: Document, index: int, tokens: list[Token], found: list[Me
         after = right.last if closing is None else closing + 1
         if left is not None and after < len(tokens) and _score_at(tokens, after):
             sides.extend((left, right))
+    # "Anderlecht-Lokeren 2-1", "Freiburg-Bayern München 1-1": a match written as one word is the event (MISC).
+    matches = [m for m in found if not m.kind and m.last < len(tokens) and _score_at(tokens, m.last)
+               and _MATCH_WORD.match(tokens[m.first].text)]
     strict_codes = sum(1 for _iso, strict in codes.values() if strict)
-    points = strict_codes + 0.5 * (len(codes) - strict_codes) + len(ranks) + len(sides)
+    points = strict_codes + 0.5 * (len(codes) - strict_codes) + len(ranks) + len(sides) + 2 * len(matches)
     if points < 2:
         return [m for m in found if not _heading(m, tokens, res, words, table=False)]
     kept: list[Mention] = []
@@ -1097,15 +1113,26 @@ def _results_line(doc: Document, index: int, tokens: list[Token], found: list[Me
         if mention.kind:
             kept.append(mention)
             continue
-        if mention.first in athletes:
+        if mention in matches:
+            mention.fixed = "MISC"
+        elif mention.first in athletes:
             mention.fixed = "ORG" if _organisation_evidence(mention, res) else "PER"
         elif any(a <= mention.first and mention.last <= b for a, b in in_brackets):
             place = gazetteer.resolve(mention.text) if gazetteer is not None else None
             mention.fixed = "LOC" if place is not None and place.kind == "country" else "ORG"
         elif mention in sides or mention in ranks:
             mention = _without_trailing_numbers(doc, tokens, mention)
-            mention.fixed = _competitor_label(mention, res, gazetteer)
+            mention.fixed = _competitor_label(mention, res, gazetteer)[0]
         kept.append(mention)
+    # The two sides of a match are of one kind: a side without evidence of its own follows the other
+    # ("Lokeren - Lierse": two clubs, even when Frog reads "Lierse" as a person).
+    for left, right in zip(sides[::2], sides[1::2], strict=True):
+        (left_label, left_sure), (right_label, right_sure) = (_competitor_label(left, res, gazetteer),
+                                                              _competitor_label(right, res, gazetteer))
+        if left_sure and not right_sure and right.fixed:
+            right.fixed = left_label
+        elif right_sure and not left_sure and left.fixed:
+            left.fixed = right_label
     for k, (iso2, _strict) in codes.items():
         kept.append(_made(doc, index, tokens, k, k + 1, "LOC", canonical=words.country_names.get(iso2, ""),
                           country=iso2 or None))
@@ -1147,20 +1174,24 @@ def _organisation_evidence(mention: Mention, res: Resources) -> bool:
         words[0] in res.org_heads or words[-1] in res.org_tails))
 
 
-def _competitor_label(mention: Mention, res: Resources, gazetteer: Any) -> str:
-    """A side of a match or a line of a standing: a country (a national team) is LOC, a person PER, anything else
-    a club (ORG), also when it is named after its town ("Genk", "Club Brugge")."""
+def _competitor_label(mention: Mention, res: Resources, gazetteer: Any) -> tuple[str, bool]:
+    """A side of a match or a line of a standing, and whether the evidence is sure: a country (a national team)
+    is LOC, a person PER, anything else a club (ORG), also when it is named after its town ("Genk", "Club
+    Brugge"). Sure: a known organisation or organisation words, a country, a town, a first name."""
     if _organisation_evidence(mention, res):
-        return "ORG"
+        return "ORG", True
+    if " " not in mention.text and country_code(mention.text) is not None:
+        return "LOC", True  # "BEL - NED 2-1", "1. GER 12": the country's team
     place = gazetteer.resolve(mention.text) if gazetteer is not None else None
-    if place is not None and place.kind == "country":
-        return "LOC"
+    if place is not None:
+        return ("LOC", True) if place.kind == "country" else ("ORG", True)
     words = mention.text.split()
     voornamen, familienamen = frog_name_lists()
-    if place is None and (words[0] in res.first_names or (len(words) > 1 and words[0] in voornamen)
-                          or mention.frog == "PER" or words[-1] in familienamen):
-        return "PER"
-    return "ORG"
+    if words[0] in res.first_names or (len(words) > 1 and words[0] in voornamen):
+        return "PER", True
+    if mention.frog == "PER" or words[-1] in familienamen:
+        return "PER", False
+    return "ORG", False
 
 
 def _without_trailing_numbers(doc: Document, tokens: list[Token], mention: Mention) -> Mention:
