@@ -34,15 +34,7 @@ from typing import Any
 from kroniek.analyse.dates import find_dates
 from kroniek.extract import sense as sense_layer
 from kroniek.extract.lexicon import ActorRule, EventCoding, Lexicon, lexicon
-from kroniek.extract.places import (
-    DocumentContext,
-    choose_place,
-    coordinated_places,
-    country_name,
-    deictic_evidence,
-    gazetteer,
-    site_evidence,
-)
+from kroniek.extract.places import DocumentContext, country_name, event_places, gazetteer
 from kroniek.extract.sense import Sense
 from kroniek.extract.triggers import Hit, TriggerLexicon, sentence_hits, trigger_lexicon
 from kroniek.model import Actor, Article, Document, Event, Evidence, PartialDate
@@ -277,15 +269,9 @@ def _event(doc: Document, article: Article, index: int, offset: int, sentence: s
                                          organisation.text))
         elif actor2_role == "state" and sub_event_type != rule.sub_event_type:
             actor2 = _default_actor(lex, "police", home)
-    place, place_evidence = choose_place(doc, index, context, article.id, hit.start)
-    if place_evidence:
-        evidence.append(place_evidence)
-        evidence.extend(coordinated_places(doc, index, context, place_evidence, article.id))
-    if place_evidence is None or not offset <= place_evidence.start < offset + len(sentence):
-        evidence.extend(deictic_evidence(sentence, offset, lex, article.id))
-    spans = [(start, end)] + [(h.start - offset, h.end - offset) for h in same if h is not hit]
-    evidence.extend(site_evidence(sentence, offset, spans, lex, article.id,
-                                  place_evidence.text if place_evidence is not None else None))
+    triggers = [(hit.start, hit.end)] + [(h.start, h.end) for h in same if h is not hit]
+    place, place_evidence = event_places(doc, index, context, article.id, triggers)
+    evidence.extend(place_evidence)
     date = article.published
     if dates:
         mention = min(dates, key=lambda d: abs(d.start - start))
