@@ -10,18 +10,21 @@ types to EventDNA's:
   kidnapping type); the force of a Protest with intervention or Excessive force against protesters (tear gas, charges,
   shooting at protesters); riots are Conflict/Conflict there |
 | Conflict/Demonstrate | PLOVER PROTEST except riots, which EventDNA files under Attack or Conflict |
-| Life/Die | a killed figure, or a death word of the figures lexicon (kinds.killed, mentions.killed) in the sentence |
-| Life/Injure | an injured figure, or an injury word of the figures lexicon (kinds.injured, mentions.injured);
-  a hospital alone or "overleed aan zijn verwondingen" is not one (figure_only), nor an act named in a suspicion
-  or charge ("op verdenking van seksueel misbruik", accused) -- the same holds for death words |
+| Life/Die | a killed figure, or a hit of a trigger class that says someone died (``extract/nl/triggers.toml``:
+  dying, killing; entries with casualty = "killed") in the sentence |
+| Life/Injure | an injured figure, or a hit that says someone was hurt (injury; stabbing, beating, torture, sexual
+  violence, gas attacks); a hospital alone or "overleed aan zijn verwondingen" is not one (figures.toml
+  figure_only), nor a negated one ("raakte niet gewond") or one the sense layer finds figurative, generic, about
+  animals or only referred to -- the same holds for deaths |
 | Justice/ArrestJail | ACLED Arrests (PLOVER COERCE/arrest), a prison term (SANCTION/convict; not a term the prosecutor
-  demands, which the extractor does not code), an arrested figure |
+  demands, which the sense layer finds referred), an arrested figure |
 | Personnel/EndPosition | PLOVER RETREAT/resign and dismissals |
 | Movement/TransportPerson | PLOVER MOBILIZE |
 
-A violent act named in a suspicion, charge or inquiry (context "alleged": "verdacht van de moord op") is not an Attack,
-as EventDNA codes the Justice event there; a Demonstrate resting only on words for protesters ("demonstranten") is
-dropped when the sentence holds an Attack, as those protesters are its target or authors.
+An act the sense layer finds only referred to (context "referred": a trial, a charge, "verdacht van de moord op") is
+not counted, as EventDNA codes the Justice event there; a hunger strike is no Demonstrate (no gathering); a
+Demonstrate resting only on words for protesters ("demonstranten") is dropped when the sentence holds an Attack, as
+those protesters are its target or authors.
 
 Scoring follows ``../shared/eval/events_score.py``, the scorer that unseen text is judged with (and which this
 command also runs, when it is there, printing its summary beside ours): gold events count only when Asserted and
