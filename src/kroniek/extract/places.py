@@ -26,7 +26,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -47,6 +47,10 @@ _VOWELS = "aeiouyéèëïöüáóú"
 _DIPHTHONGS = ("ei", "ij", "ui", "ou", "au", "ie", "oe", "eu")
 _LONG = ("aa", "ee", "oo", "uu")
 MIN_COMPOUND_MODIFIER = 3  # letters before a compound head: "asielcentrum" (asiel), not "thuis" (t)
+# A verb prefix or particle (with a linking "s" or "ge"), never the first part of a place compound: "verwerven",
+# "beslaan", "opgedreven". Spatial ones ("achter", "voor", "boven", "binnen") do make places: "achtertuin".
+_VERB_PREFIX = re.compile(r"(?:aan|af|be|door|er|her|in|mee|mis|na|neer|om|ont|op|samen|te|terug|toe|uit|ver|weg)"
+                          r"(?:s|ge)?")
 
 
 def _plurals(lemma: str) -> set[str]:
@@ -99,8 +103,9 @@ class SiteLexicon:
     needs_determiner: frozenset[str]
     needs_of: frozenset[str]
     not_sites: frozenset[str]
+    false_endings: re.Pattern[str] | None  # "schotel", "bakker": endings that hold a site noun but are none
     prepositions: frozenset[str]
-    complex_prepositions: tuple[tuple[str, ...], ...]  # longest first
+    complex_prepositions: dict[str, tuple[tuple[str, ...], ...]]  # by first word, longest first
     during: frozenset[str]
     determiners: frozenset[str]
     adjectives: frozenset[str]  # everyday uninflected adjectives: "een groot huis"
@@ -119,14 +124,19 @@ class SiteLexicon:
         lemma = self.forms.get(text)
         if lemma is not None:
             return None if lemma in self.compound_only else (lemma, self.classes[lemma])
-        if "-" in text:  # "Ikea-winkel", "NAVO-kazerne"
-            lemma = self.forms.get(text.rsplit("-", 1)[1])
-            if lemma is not None and lemma not in self.restricted:
+        if self.false_endings is not None and self.false_endings.search(text):
+            return None  # "dagschotel", "banketbakker": a site noun inside another word
+        if "-" in text:  # "Ikea-winkel", "NAVO-basis", "PSV-stadion": a name and a site noun
+            first, last = word.rsplit("-", 1)
+            lemma = self.forms.get(last.lower())
+            if lemma is not None and (lemma not in self.restricted or first[:1].isupper()):
                 return lemma, self.classes[lemma]
         named = word[:1].isupper()
         for cut in range(MIN_COMPOUND_MODIFIER, len(text) - 2):
             lemma = self.forms.get(text[cut:])
-            if lemma is not None and (lemma not in self.restricted or (named and lemma in self.named_compounds)):
+            if lemma is None or _VERB_PREFIX.fullmatch(text[:cut]):
+                continue  # "verwerven", "aangestrand": a verb with a prefix, no compound
+            if lemma not in self.restricted or (named and lemma in self.named_compounds):
                 return lemma, self.classes[lemma]
         return None
 
@@ -160,7 +170,9 @@ def sites(language: str = "nl") -> SiteLexicon:
             forms.setdefault(form, lemma)
     for lemma in classes:
         forms[lemma] = lemma
-    complex_prepositions = sorted((tuple(p.split()) for p in data["prepositions"]["complex"]), key=len, reverse=True)
+    complex_prepositions: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in sorted((tuple(p.split()) for p in data["prepositions"]["complex"]), key=len, reverse=True):
+        complex_prepositions.setdefault(phrase[0], []).append(phrase)
     idioms = data.get("idioms", {}).get("patterns", [])
     return SiteLexicon(
         forms=forms, classes=classes, restricted=frozenset(compounds),
@@ -169,8 +181,10 @@ def sites(language: str = "nl") -> SiteLexicon:
         needs_determiner=frozenset(data.get("needs_determiner", {}).get("nouns", [])),
         needs_of=frozenset(data.get("needs_of", {}).get("nouns", [])),
         not_sites=frozenset(data.get("not_sites", {}).get("words", [])),
+        false_endings=(re.compile("(?:" + "|".join(map(re.escape, endings)) + ")$")
+                       if (endings := data.get("not_sites", {}).get("endings")) else None),
         prepositions=frozenset(data["prepositions"]["simple"]),
-        complex_prepositions=tuple(complex_prepositions),
+        complex_prepositions={word: tuple(phrases) for word, phrases in complex_prepositions.items()},
         during=frozenset(data["prepositions"].get("during", [])),
         determiners=frozenset(data["determiners"]["words"]),
         adjectives=frozenset(data.get("adjectives", {}).get("words", [])),
@@ -183,6 +197,12 @@ def sites(language: str = "nl") -> SiteLexicon:
 
 
 # --- clauses ----------------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=512)
+def _tokens(sentence: str) -> tuple[Token, ...]:
+    """The sentence's tokens (sentence-relative), once for its phrases, its clauses and every event in it."""
+    return tuple(tokenize(sentence))
 
 _BOUNDARIES = frozenset(",;:()[]–—")
 # Words that open a clause of their own (a subordinate or relative clause): what is said there is about someone or
@@ -207,7 +227,7 @@ class Clauses:
 
     @classmethod
     def of(cls, sentence: str, lex: Lexicon | None = None) -> Clauses:
-        words = tokenize(sentence)
+        words = _tokens(sentence)
         reporting = lex.reporting_clause if lex is not None else None
         spans: list[tuple[int, int, int, bool]] = []
         relative: set[int] = set()
@@ -279,6 +299,7 @@ def _capitalised(text: str) -> bool:
     return text[:1].isupper()
 
 
+@lru_cache(maxsize=4096)
 def _adjective_like(text: str) -> bool:
     """A capitalised word that modifies rather than names: "Brusselse", "Syrische", "Amerikaans", "Verenigde"."""
     if len(text) <= 3 or text.isupper():
@@ -303,7 +324,7 @@ def _modifier_like(text: str, lex: SiteLexicon) -> bool:
 
 def _preposition(words: Sequence[str], index: int, lex: SiteLexicon) -> int | None:
     """Where the noun phrase after a preposition of place at ``index`` starts, or None."""
-    for phrase in lex.complex_prepositions:
+    for phrase in lex.complex_prepositions.get(words[index], ()):
         if tuple(words[index:index + len(phrase)]) == phrase:
             return index + len(phrase)
     if words[index] in lex.prepositions or words[index] in lex.during:
@@ -328,6 +349,7 @@ def _name_run(tokens: Sequence[Token], index: int) -> int:
     return end
 
 
+@lru_cache(maxsize=4096)
 def _known_place(text: str) -> bool:
     return gazetteer().resolve(text) is not None
 
@@ -337,7 +359,7 @@ def locative_phrases(sentence: str, names: Sequence[tuple[int, int, str]] = ()) 
     sentence's entities as (start, end, label), sentence-relative: with them a capitalised name without a venue
     word ("op Pukkelpop") can be told from a person or an organisation."""
     lex = sites()
-    words = tokenize(sentence)
+    words = _tokens(sentence)
     lowered = [t.text.lower() for t in words]
     found: list[Phrase] = []
     covered = -1
@@ -611,14 +633,18 @@ def missed_places(doc: Document, countries: Sequence[str] = ()) -> list[tuple[En
     is no first name. Each comes back as a LOC entity of its own, with its place."""
     places_db = gazetteer()
     found: list[tuple[Entity, Any]] = []
-    covered = [(e.start, e.end) for e in doc.entities]
+    by_sentence: dict[int, list[tuple[int, int]]] = {}
+    for entity in doc.entities:
+        by_sentence.setdefault(entity.sentence, []).append((entity.start, entity.end))
     skipped = [(m.start, m.end) for m in doc.metadata]
     for index, sentence in enumerate(doc.sentences):
         tokens = sentence.tokens
+        covered = by_sentence.get(index, [])
+        outside = covered + [(s, e) for s, e in skipped if s < sentence.end and sentence.start < e]
         position = 0
         while position < len(tokens):
             token = tokens[position]
-            if not _capitalised(token.text) or any(s <= token.start < e for s, e in covered + skipped):
+            if not _capitalised(token.text) or any(s <= token.start < e for s, e in outside):
                 position += 1
                 continue
             end = position
