@@ -88,6 +88,7 @@ class Resources:
     org_tails: frozenset[str]  # last word: NV, Bank, Groep, Partij, Airlines, ...
     loc_heads: frozenset[str]
     loc_tails: frozenset[str]
+    loc_suffixes: tuple[str, ...]  # "Noordstation", "Heizelstadion": a building or a site
     misc_heads: frozenset[str]
     nationality_words: dict[str, str]  # word -> ISO2 or ""
     first_names: frozenset[str]
@@ -105,6 +106,7 @@ class Resources:
     occupation_prefixes: tuple[str, ...] = ()
     org_head_nouns: frozenset[str] = frozenset()  # "Ministerie", "Vereniging": names over "van"/"voor"
     english_head_nouns: frozenset[str] = frozenset()  # "Council", "Committee": names over "of"/"for"
+    facility_head_nouns: frozenset[str] = frozenset()  # "Museum voor Schone Kunsten": a place over "voor"
 
 
 @cache
@@ -142,6 +144,7 @@ def load_resources(language: str = "nl") -> Resources:
         org_tails=words("organisation_words", "tails"),
         loc_heads=words("location_words", "heads"),
         loc_tails=words("location_words", "tails"),
+        loc_suffixes=tuple(raw["location_words"]["suffixes"]),
         misc_heads=words("misc_words", "heads"),
         nationality_words=dict(form.rsplit(":", 1) for form in raw["nationality_words"]["forms"]),
         first_names=frozenset(raw["first_names"]["names"]),
@@ -159,6 +162,7 @@ def load_resources(language: str = "nl") -> Resources:
         occupation_prefixes=tuple(jobs["occupations"]["prefixes"]),
         org_head_nouns=frozenset(w.lower() for w in raw["organisation_words"]["extent"]["head_nouns"]),
         english_head_nouns=frozenset(w.lower() for w in raw["organisation_words"]["extent"]["english_head_nouns"]),
+        facility_head_nouns=frozenset(w.lower() for w in raw["organisation_words"]["extent"]["facility_head_nouns"]),
     )
 
 
@@ -675,8 +679,8 @@ def _organisation_complement(tokens: list[Token], first: int, last: int, span: i
     de Diergeneeskunde en de Agrochemie", "International Council of Monuments and Sites"). A complement opens with
     a preposition (and an article), continues over "en" once opened, and stops at any other lowercase word."""
     run = [t.text.lower() for t in tokens[first:last]]
-    dutch = [k for k, w in enumerate(run) if w.rstrip("-") in res.org_head_nouns]
-    english = [k for k, w in enumerate(run) if w in res.english_head_nouns]
+    dutch = [k for k, w in enumerate(run) if w.rstrip("-") in res.org_head_nouns or w in res.facility_head_nouns]
+    english = [k for k, w in enumerate(run) if w in res.english_head_nouns or w in res.facility_head_nouns]
     if not dutch and not english:
         return False
     words = [t.text.lower() for t in tokens[last:last + span]]
@@ -1283,9 +1287,13 @@ def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> No
         votes.add("ORG", _W["org_word"])
     if several and (lower[0] in res.loc_heads or lower[-1] in res.loc_tails):
         votes.add("LOC", _W["loc_word"])
-    if several and any(w in _COMPLEMENT_OPENERS or w in _ENGLISH_OPENERS for w in lower) \
-            and _organisation_head(tokens, res):
-        votes.add("ORG", _W["org_word"])  # "Commissie voor Onrechtmatige Bedingen", "Council of Europe"
+    if not several and any(lower[0].endswith(s) and len(lower[0]) > len(s) + 2 for s in res.loc_suffixes):
+        votes.add("LOC", _W["loc_word"])  # "Noordstation", "Sint-Jozefziekenhuis"
+    if several and any(w in _COMPLEMENT_OPENERS or w in _ENGLISH_OPENERS for w in lower):
+        if _organisation_head(tokens, res):
+            votes.add("ORG", _W["org_word"])  # "Commissie voor Onrechtmatige Bedingen", "Council of Europe"
+        elif any(w in res.facility_head_nouns for w in lower):
+            votes.add("LOC", _W["loc_word"])  # "Museum voor Schone Kunsten", "Museum of Modern Art"
     if lower[0] in res.misc_heads and len(words) > 1:
         votes.add("MISC", _W["misc_word"])
     # Places ("Noord-Afrika", "Zuid-Frankrijk": a compass part of a known place is a place too).
