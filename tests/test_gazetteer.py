@@ -281,6 +281,32 @@ def test_towns_added_in_places_tsv(g: Gazetteer) -> None:
     assert village is not None and village.admin1 == "Groningen"
 
 
+@pytest.mark.parametrize(("name", "part"), [
+    ("Heusden-Zolder", "Heusden"), ("Houthalen-Helchteren", "Houthalen"), ("Hamont-Achel", "Hamont"),
+    ("Dilsen-Stokkem", "Dilsen"),
+])
+def test_a_merged_municipality_named_after_its_towns(g: Gazetteer, name: str, part: str) -> None:
+    place = g.resolve(name)
+    assert place is not None and (place.name, place.country_iso2, place.kind) == (part, "BE", "city")
+    assert g.is_place_name(name)
+
+
+def test_towns_far_apart_make_no_municipality(g: Gazetteer) -> None:
+    assert g.resolve("Gent-Brugge") is None  # two cities 50 km apart: a train line, a match
+    assert g.resolve("Gent-Parijs") is None  # not both home towns
+    knokke = g.resolve("Knokke-Heist")  # a town of its own in GeoNames
+    assert knokke is not None and knokke.name == "Knokke-Heist"
+
+
+@pytest.mark.parametrize(("exonym", "name"), [
+    ("Duinkerke", "Dunkirk"), ("Kales", "Calais"), ("Sint-Omaars", "Saint-Omer"), ("Hazebroek", "Hazebrouck"),
+    ("Valencijn", "Valenciennes"),
+])
+def test_dutch_names_of_towns_in_french_flanders(g: Gazetteer, exonym: str, name: str) -> None:
+    place = g.resolve(exonym)
+    assert place is not None and (place.name, place.country_iso2) == (name, "FR")
+
+
 def test_acronyms_are_not_places_unless_listed(g: Gazetteer) -> None:
     for acronym in ("EU", "VN", "NAVO", "OM"):
         assert g.resolve(acronym) is None, acronym

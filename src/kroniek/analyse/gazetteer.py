@@ -81,6 +81,15 @@ _HOME_BONUS = 3.0
 _BIG_CITY = 100_000
 _ALTERNATE_FLOOR = 15_000  # GeoNames alternate names are indexed for places at least this big (home: all)
 _TINY = 50_000
+_MERGED_REACH_KM = 12.0  # the former towns of one merged municipality lie this close together
+
+
+def _kilometres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, a)))
 
 # Row layout inside the index: (name, kind, iso2, admin1, lat, lon, geonameid or -1, population)
 _Row = tuple[str, str, str, "str | None", float, float, int, int]
@@ -637,7 +646,7 @@ class Gazetteer:
         key = normalize(text)
         entries = self._entries(key)
         if not entries:
-            return None
+            return self._merged_municipality(text, context_countries)
         exact = text in self._exact
         first = next((ch for ch in text if ch.isalpha()), "")
         if not exact and not first.isupper():
@@ -675,6 +684,31 @@ class Gazetteer:
         if ambiguous and any(r != row and self._rows[r][2] != code and s >= score - 10 for s, r in scored):
             return None
         return row, match
+
+    def _merged_municipality(self, text: str, context_countries: Sequence[str]) -> tuple[int, int] | None:
+        """A home municipality named after the towns it was merged from ("Heusden-Zolder", "Houthalen-Helchteren",
+        "Dilsen-Stokkem"), which GeoNames' town dumps know only by its parts: the biggest place of the first part
+        when every part is a town of the same home country within a few kilometres of it."""
+        parts = text.split("-")
+        if not 2 <= len(parts) <= 3 or not all(part[:1].isupper() and len(part) >= 2 for part in parts):
+            return None
+        towns = []
+        for part in parts:
+            rows = [row for row, _m in self._entries(normalize(part))
+                    if self._rows[row][1] == "city" and self._rows[row][2] in self._home]
+            if not rows:
+                return None
+            towns.append(rows)
+        context = {code.upper() for code in context_countries if isinstance(code, str)}
+        best: int | None = None
+        for first in towns[0]:
+            _n, _k, code, _a1, lat, lon, _g, population = self._rows[first]
+            if all(any(self._rows[row][2] == code and _kilometres(lat, lon, self._rows[row][4], self._rows[row][5])
+                       <= _MERGED_REACH_KM for row in rows) for rows in towns[1:]):
+                rank = (code in context, population)
+                if best is None or rank > (self._rows[best][2] in context, self._rows[best][7]):
+                    best = first
+        return (best, NAME) if best is not None else None
 
     # -- countries, demonyms, regions
 

@@ -380,7 +380,30 @@ def locative_phrases(sentence: str, names: Sequence[tuple[int, int, str]] = ()) 
             found.append(phrase)
             covered = phrase.end
     found.extend(_adjective_sites(sentence, words, lex, found))
+    found.extend(_at_home(sentence, words, lowered, found))
     return sorted(found, key=lambda p: p.start)
+
+
+_HOME = "thuis"
+
+
+def _at_home(sentence: str, words: Sequence[Token], lowered: Sequence[str], found: Sequence[Phrase]) -> list[Phrase]:
+    """Someone's home as the spot: "thuis", "bij hem thuis", "bij de buren thuis" (an adverb, no noun phrase)."""
+    extra: list[Phrase] = []
+    for index, word in enumerate(lowered):
+        if word != _HOME or any(p.start <= words[index].start < p.end for p in found):
+            continue
+        start = index
+        for back in range(index - 1, max(-1, index - 4), -1):
+            if lowered[back] == "bij":
+                start = back + 1
+                break
+            if words[back].text in _BOUNDARIES:
+                break
+        first = words[start].start
+        extra.append(Phrase(first, words[index].end, sentence[first:words[index].end], "site", "building",
+                            words[start - 1].start if start != index else first))
+    return extra
 
 
 def _determiners(words: Sequence[Token], lowered: Sequence[str], start: int, lex: SiteLexicon) -> int:
@@ -507,17 +530,8 @@ def _named_phrase(sentence: str, words: Sequence[Token], lowered: Sequence[str],
 
 
 def _preposition_in_name(words: Sequence[Token], at: int, names: Sequence[tuple[int, int, str]]) -> bool:
-    """Whether the preposition at ``at`` is part of a name: inside an entity ("Planbureau voor de Leefomgeving"),
-    or, without entities, one that joins organisation names after a capitalised word that is no place."""
-    if names:
-        return any(s < at < e for s, e, _label in names)
-    preposition = next((i for i, w in enumerate(words) if w.start == at), 0)
-    return preposition > 0 and words[preposition].text.lower() in _NAME_PREPOSITIONS \
-        and _inside_name(words[preposition - 1], names)
-
-
-# Prepositions that join the words of organisation names ("Planbureau voor de Leefomgeving", "Verbod op ...").
-_NAME_PREPOSITIONS = frozenset({"voor", "op", "tegen", "van"})
+    """Whether the preposition at ``at`` is part of a name: inside an entity ("Planbureau voor de Leefomgeving")."""
+    return any(s < at < e for s, e, _label in names)
 
 
 def _inside_name(before: Token, names: Sequence[tuple[int, int, str]]) -> bool:
@@ -805,9 +819,9 @@ _AREAS = frozenset({"settlement", "region", "part"})
 
 def _grain(phrase: Phrase) -> str:
     """"spot" for a building, vehicle or open place, "area" for a settlement, region or part of one, "name" for a
-    named spot."""
+    named spot, "town" for a town named the way news names towns abroad."""
     if phrase.kind != "site":
-        return "name"
+        return phrase.kind
     return "area" if phrase.site_class in _AREAS else "spot"
 
 
@@ -833,8 +847,9 @@ def site_evidence(sentence: str, offset: int, triggers: list[tuple[int, int]], l
         phrases.extend(Phrase(m.start("phrase"), m.end("phrase"), m.group("phrase"), "town", None, m.start())
                        for m in lex.place_name.finditer(sentence))
     clauses = Clauses.of(sentence, lex)
-    # one of each grain: the spot ("een moskee"), the area around it ("het noorden van de Sinaïwoestijn"), a name
-    for grain in ("spot", "area", "name"):
+    # one of each grain: the spot ("een moskee"), the area around it ("het noorden van de Sinaïwoestijn"), a named
+    # spot ("het Sportpaleis") and a town the gazetteer may not know ("het Britse Salisbury")
+    for grain in ("spot", "area", "name", "town"):
         near = _closest((p for p in phrases if _grain(p) == grain), clauses, anchor)
         if near is not None:
             add(near.start, near.end, near.text)
