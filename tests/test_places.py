@@ -163,6 +163,19 @@ def test_a_festival_without_a_head_word_needs_the_entity_layer_to_say_it_is_no_p
     assert sites_in(during, [(8, 19, "LOC")]) == []
 
 
+def test_a_companys_branch_is_a_place_the_company_is_not() -> None:
+    sentence = "Gewapende mannen sloegen toe in de plaatselijke Aldi in Lokeren."
+    assert sites_in(sentence, [(sentence.index("Aldi"), sentence.index("Aldi") + 4, "ORG")]) == [
+        "de plaatselijke Aldi"]
+    sentence = "De vakbond voert actie bij Aldi."
+    assert sites_in(sentence, [(sentence.index("Aldi"), sentence.index("Aldi") + 4, "ORG")]) == []
+
+
+def test_home_is_a_spot() -> None:
+    assert "haar thuis" in sites_in("Een vrouw werd bij haar thuis aangevallen.")
+    assert "thuis" in sites_in("De verdachte werd thuis opgepakt.")
+
+
 @pytest.mark.parametrize("sentence", [
     "De minister reageerde op Twitter op de rellen.",
     "Dat schreef de krant in De Standaard van zaterdag.",
@@ -210,6 +223,18 @@ def test_the_place_in_the_triggers_own_clause(analyser: Analyser) -> None:
     doc = analysed(analyser, "In Frankrijk werd fel betoogd, nadat in Lyon een jongen was doodgeschoten.")
     assert place_for(doc, "betoogd") == "Frankrijk"
     assert place_for(doc, "doodgeschoten") == "Lyon"
+
+
+def test_a_subordinate_clause_about_the_same_happening_still_counts(analyser: Analyser) -> None:
+    doc = analysed(analyser, "Een fietser overleed nadat hij in Leuven door een vrachtwagen was aangereden.")
+    assert place_for(doc, "overleed") == "Leuven"
+
+
+def test_the_town_of_the_triggers_own_site(analyser: Analyser) -> None:
+    doc = analysed(analyser, "Na de betoging in Gent werd een man neergestoken op een parking in Aalst.")
+    assert place_for(doc, "neergestoken") == "Aalst"
+    doc = analysed(analyser, "In Brussel herdacht men het ongeval op een skipiste in Oostenrijk.")
+    assert place_for(doc, "ongeval") == "Oostenrijk"
 
 
 def test_the_site_phrase_of_the_triggers_clause(analyser: Analyser) -> None:

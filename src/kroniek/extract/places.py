@@ -115,6 +115,7 @@ class SiteLexicon:
     venue_first: frozenset[str]
     not_venues: frozenset[str]  # lower case
     roads: re.Pattern[str] | None  # "de E40", "de N9"
+    branch_words: frozenset[str]  # "de plaatselijke Delhaize": a company's branch
 
     def head(self, word: str) -> tuple[str, str] | None:
         """(lemma, class) when the word is a site noun or a compound with one as its head, else None."""
@@ -193,6 +194,7 @@ def sites(language: str = "nl") -> SiteLexicon:
         venue_last=frozenset(data["venue_heads"]["last"]), venue_first=frozenset(data["venue_heads"]["first"]),
         not_venues=frozenset(name.lower() for name in data["not_venues"]["names"]),
         roads=re.compile(data["roads"]["pattern"]) if "roads" in data else None,
+        branch_words=frozenset(data.get("branch_words", {}).get("words", [])),
     )
 
 
@@ -492,7 +494,10 @@ def _named_phrase(sentence: str, words: Sequence[Token], lowered: Sequence[str],
     position = start
     if position < len(words) and lowered[position] in _ARTICLES:
         position += 1
-    while position < len(words) and _adjective_like(words[position].text) and position - start < 3:
+    branch = False
+    while position < len(words) and position - start < 3 and (
+            _adjective_like(words[position].text) or lowered[position] in lex.branch_words):
+        branch = branch or position > start
         position += 1
     if position >= len(words) or not _capitalised(words[position].text) or words[position].text.isdigit():
         return None
@@ -519,8 +524,9 @@ def _named_phrase(sentence: str, words: Sequence[Token], lowered: Sequence[str],
         return None  # "het Planbureau voor de Leefomgeving"
     if not headed:
         preposition = next(i for i in range(start - 1, -1, -1) if words[i].start <= at)
-        if not names or label == "ORG" or (preposition > 0 and _inside_name(words[preposition - 1], names)):
-            return None  # "het Verbod op Chemische Wapens": a preposition inside a name
+        if not names or (label == "ORG" and not branch) \
+                or (preposition > 0 and _inside_name(words[preposition - 1], names)):
+            return None  # an organisation ("bij Norbord"), not its branch ("op de plaatselijke Delhaize")
         if during and label != "MISC":
             return None
     if during and headed and not gathering and label != "MISC":
@@ -732,9 +738,12 @@ def choose_place(doc: Document, index: int, context: DocumentContext, article_id
         clauses = Clauses.of(text, lexicon("nl"))
         reporting = lexicon("nl").reporting_clause
         anchor = (trigger_at - sentence.start) if trigger_at is not None else 0
+        spot = _site_of(doc, index, text, clauses, anchor) if trigger_at is not None else None
 
-        def rank(entity_place: tuple[Entity, Any]) -> tuple[bool, bool, int, bool, bool, bool, int]:
+        def rank(entity_place: tuple[Entity, Any]) -> tuple[bool, bool, bool, int, bool, bool, bool, int]:
             entity, place = entity_place
+            # "op de skipiste in Oostenrijk", "in een school in Florida": the town of the trigger's own site
+            attached = spot is not None and _attached(text, spot, entity.start - sentence.start)
             before = doc.text[max(0, entity.start - 25):entity.start].lower().split()
             # "uit Holsbeek" is where a person comes from, "in Leuven" where it happened
             origin = bool(before) and before[-1] in _ORIGIN_WORDS
@@ -743,7 +752,8 @@ def choose_place(doc: Document, index: int, context: DocumentContext, article_id
             # ", zo deelde de IOM in Genève mee": where it was said
             said = reporting is not None and bool(reporting.search(doc.text[sentence.start:entity.start]))
             closeness = clauses.rank(entity.start - sentence.start, anchor) if trigger_at is not None else 0
-            return said, origin, closeness, place.kind == "country", place.kind == "admin1", not located, distance
+            return (said, origin, not attached, closeness, place.kind == "country", place.kind == "admin1", not located,
+                    distance)
 
         entity, place = min(here, key=rank)
         return _place(place), Evidence(article_id, entity.start, entity.end, "place", entity.text)
@@ -760,6 +770,29 @@ def choose_place(doc: Document, index: int, context: DocumentContext, article_id
     if context.dominant_country is not None:
         return _place(context.dominant_country, 3), None
     return None, None
+
+
+def _site_of(doc: Document, index: int, text: str, clauses: Clauses, anchor: int) -> Phrase | None:
+    """The site phrase (spot, else area) closest to the trigger at sentence offset ``anchor``."""
+    start = doc.sentences[index].start
+    names = [(e.start - start, e.end - start, e.label) for e in doc.entities_in(index)]
+    phrases = [p for p in locative_phrases(text, names) if p.kind == "site"]
+    for grain in ("spot", "area"):
+        chosen = _closest((p for p in phrases if _grain(p) == grain), clauses, anchor)
+        if chosen is not None:
+            return chosen
+    return None
+
+
+_ATTACHING = re.compile(r"\s*,?\s*(?:in|te|bij|nabij|vlakbij|van)\s+(?:(?:de|het)\s+)?(?:[A-Z][\w\-]*e\s+)?")
+
+
+def _attached(text: str, site: Phrase, offset: int) -> bool:
+    """Whether a place name at sentence offset ``offset`` belongs to the site phrase: inside it ("het station van
+    Marseille") or right after it ("de skipiste in Oostenrijk", "een school in het Amerikaanse Parkland")."""
+    if site.start <= offset < site.end:
+        return True
+    return offset >= site.end and _ATTACHING.fullmatch(text, site.end, offset) is not None
 
 
 def coordinated_places(doc: Document, index: int, context: DocumentContext, chosen: Evidence | None,
