@@ -505,28 +505,54 @@ def _ministry_phrases(language: str = "nl") -> dict[str, list[tuple[str, ...]]]:
 
 def _known_spans(tokens: list[Token]) -> dict[int, int]:
     """Where a multi-word known name starts, and where it ends (first token capitalised; for a ministry every
-    word but a connector)."""
+    word but a connector, or any case after a ministry cue: "ministerie van Buitenlandse zaken"), including
+    ministry fields coordinated into one name ("Landbouw en KMO", "Onderwijs , Cultuur en Wetenschap")."""
     phrases, ministries = _known_phrases(), _ministry_phrases()
+    res = load_resources()
     found: dict[int, int] = {}
+    fields: list[tuple[int, int]] = []  # every ministry field, one word or more
     k = 0
     while k < len(tokens):
         first = _key(tokens[k].text)
         options = (*phrases.get(first, ()), *ministries.get(first, ())) if _capitalised(tokens[k].text) else ()
+        after_cue = k >= 2 and tokens[k - 1].text in ("van", "voor") \
+            and tokens[k - 2].text.lower() in res.ministry_cues
         matched = 0
         for words in options:
             window = tokens[k:k + len(words)]
             if len(window) != len(words) or not all(_key(t.text) == w for t, w in zip(window, words, strict=True)):
                 continue
-            if words in ministries.get(first, ()) and not all(
+            ministry = words in ministries.get(first, ())
+            if ministry and not after_cue and not all(
                     _capitalised(t.text) or t.text in _MINISTRY_CONNECTORS for t in window):
                 continue
             matched = len(words)
+            if ministry:
+                fields.append((k, k + matched))
             break
         if matched:
             found[k] = k + matched
             k += matched
-        else:
-            k += 1
+            continue
+        if first in res.ministries and _capitalised(tokens[k].text):
+            fields.append((k, k + 1))
+        k += 1
+    # Chains of fields: "A en B", "A , B en C" (each joined by a comma or "en", the last by "en").
+    position = 0
+    while position < len(fields):
+        chain = [fields[position]]
+        while position + len(chain) < len(fields):
+            following = fields[position + len(chain)]
+            if following[0] != chain[-1][1] + 1 or tokens[chain[-1][1]].text not in (",", "en"):
+                break
+            chain.append(following)
+            if tokens[chain[-2][1]].text == "en":
+                break
+        if len(chain) > 1 and tokens[chain[-2][1]].text == "en":
+            for part_start, _part_end in chain:
+                found.pop(part_start, None)
+            found[chain[0][0]] = chain[-1][1]
+        position += len(chain)
     return found
 
 
@@ -770,6 +796,21 @@ def _nationality(text: str, res: Resources, gazetteer: Any) -> str | None:
 _ADJECTIVE_ENDINGS = (("ische", ("ië", "")), ("isch", ("ië", "")), ("sche", ("", "en")), ("se", ("", "en", "e")))
 
 
+def _multiword_place_adjective(words: list[str], gazetteer: Any) -> str | None:
+    """ "New Yorkse", "Sri Lankaanse", "Costa Ricaanse": an adjective made from a place of more words (its
+    country), or None."""
+    last = words[-1]
+    if gazetteer is None or len(words) > 3 or not last[:1].isupper() or len(last) < 5:
+        return None
+    for ending, additions in (*_ADJECTIVE_ENDINGS, ("aanse", ("a", "")), ("aans", ("a", ""))):
+        if last.endswith(ending):
+            for addition in additions:
+                place = gazetteer.resolve(" ".join([*words[:-1], last[:-len(ending)] + addition]))
+                if place is not None:
+                    return str(place.country_iso2)
+    return None
+
+
 def _place_adjective(text: str, res: Resources, gazetteer: Any) -> str | None:
     """An adjective made from a place name ("Anderlechtse", "Leuvense", "Antwerpse", "Joegoslavische"): the
     country of the place, "" when the place is known but not its country, None when it is no such word."""
@@ -799,8 +840,10 @@ def _shape_run(doc: Document, index: int, tokens: list[Token], first: int, last:
     if last - first >= 2 and tokens[first].text.lower() in res.initial_articles:
         whole = _key(" ".join(t.text for t in tokens[first:last]))
         known = known or whole in res.organisations or whole in res.locations or whole in res.misc
+        rest = [t.text for t in tokens[first + 1:last]]
         surname = _frog_tag(tokens[first]) == ("B", "PER") and _frog_tag(tokens[first + 1]) == ("I", "PER") \
-            and tokens[first].text.lower() in res.particles
+            and tokens[first].text.lower() in res.particles and _multiword_place_adjective(rest, gazetteer) is None \
+            and not (len(rest) == 1 and _nationality(rest[0], res, gazetteer) is not None)
         if initial and not known and not surname:  # "De Smedt begon ...": Frog's person keeps its particle
             first += 1
     # An occupation or title opening a run is the person's role, not part of the name ("Minister Vande Lanotte",
@@ -1257,7 +1300,8 @@ def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> No
     if mention.kind == "compound":
         votes.add("MISC", _W["lexicon"])
         return
-    demonym = _nationality(text, res, gazetteer) if len(tokens) == 1 else None
+    demonym = _nationality(text, res, gazetteer) if len(tokens) == 1 else _multiword_place_adjective(
+        words, gazetteer)
     if demonym is not None and key not in res.organisations:
         # "Russische", "Nederlanders", "Europese", "Arabieren": nationality, not a place (CoNLL's MISC).
         votes.add("MISC", 10)
@@ -1276,8 +1320,9 @@ def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> No
         votes.add("LOC", _W["lexicon"])  # "Noord-Afrika", "Oost-Europa": a compass part of a known region
     if key in res.misc:
         votes.add("MISC", _W["lexicon"])
-    if key in res.ministries and not mention.initial:
-        votes.add("ORG", _W["lexicon"])
+    if not mention.initial and (key in res.ministries or (
+            " en " in key and all(part.strip() in res.ministries for part in re.split(r" , | en ", key)))):
+        votes.add("ORG", _W["lexicon"])  # "Cultuur", "Landbouw en KMO": a ministry named by its fields
     # Head and tail words of longer names ("Universiteit van ...", "... Airlines", "Sint-...", "... Street"), and
     # one-word names ending like an organisation ("Boerenbond", "Volksunie").
     lower = [w.lower() for w in words]
