@@ -63,8 +63,12 @@ CASES = [
     ("Vier Nederlanders, twee Duitsers en een Belg kwamen om bij de lawine.", {("killed", 7)}),
     ("De kapitein en vijf bemanningsleden verdronken.", {("killed", 6)}),
     ("Een vader en zijn zoon kwamen om het leven in het vuur.", {("killed", 2)}),
+    ("Een jonge moeder en haar drie kinderen zijn omgekomen.", {("killed", 4)}),
+    ("Duikers hebben de lichamen van vier vissers geborgen.", {("killed", 4)}),
     ("Bij het busongeluk vielen vijf doden en twaalf gewonden.", {("killed", 5), ("injured", 12)}),
+    ("Drie slachtoffers, twee mannen en een vrouw, overleden ter plaatse.", {("killed", 3)}),
     ("Vier mensen kwamen om, drie anderen raakten zwaargewond.", {("killed", 4), ("injured", 3)}),
+    ("Een van de gewonden is in het ziekenhuis overleden.", {("killed", 1)}),
     ("Minstens zes soldaten werden gedood en veertig anderen verwond.", {("killed", 6), ("injured", 40)}),
     # "een" victim is 1; bare, definite and named victims get no record
     ("Een 43-jarige vrouw is dinsdag in Assen doodgestoken.", {("killed", 1)}),

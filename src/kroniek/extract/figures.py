@@ -103,6 +103,7 @@ class Counting:
     dead_modifiers: re.Pattern[str]
     injured_modifiers: re.Pattern[str]
     persons: frozenset[str]
+    compound_heads: tuple[str, ...]  # person nouns a compound may end in ("schoolmeisje")
     person_suffixes: tuple[str, ...]
     not_persons: re.Pattern[str]
     collectives: re.Pattern[str]
@@ -173,6 +174,7 @@ def counting(language: str = "nl") -> Counting:
         dead_modifiers=_full(heads["dead_modifiers"]) or re.compile("(?!)"),
         injured_modifiers=_full(heads["injured_modifiers"]) or re.compile("(?!)"),
         persons=frozenset(persons["words"]),
+        compound_heads=tuple(sorted((w for w in persons["words"] if len(w) >= 4), key=len, reverse=True)),
         person_suffixes=tuple(sorted(persons["suffixes"], key=len, reverse=True)),
         not_persons=_full(persons["not_persons"]) or re.compile("(?!)"),
         collectives=_full(persons["collectives"]) or re.compile("(?!)"),
@@ -266,6 +268,7 @@ def clauses(words: Sequence[Word], cnt: Counting) -> Clauses:
     next_id = 1
     main = 0
     stack: list[int] = []  # open subordinate clauses (inner last)
+    finite: dict[int, bool] = {}  # subordinate clauses whose finite verb has been seen
     bracket: int | None = None
     dash: int | None = None
     dashes = [i for i, w in enumerate(words) if w.norm in _DASHES]
@@ -299,6 +302,12 @@ def clauses(words: Sequence[Word], cnt: Counting) -> Clauses:
             stack.clear()  # a comma closes the subordinate clauses it ends
             of.append(-1)
             continue
+        # A subordinate clause is verb-final: on tagged sentences a second finite verb is the main clause's again
+        # ("nadat de bom ontplofte kwamen vijf mensen om").
+        while stack and finite.get(stack[-1]) and w.pos.startswith("WW(pv"):
+            stack.pop()
+        if stack and w.pos.startswith("WW(pv"):
+            finite[stack[-1]] = True
         kind = _opener(words, i, cnt)
         if kind is not None:
             clause, next_id = next_id, next_id + 1
@@ -320,7 +329,7 @@ def _opener(words: Sequence[Word], i: int, cnt: Counting) -> str | None:
         if w.pos.startswith("VNW(betr") or (w.norm in ("wie", "welke") and previous is not None
                                             and previous.norm in cnt.prepositions):
             return "relative"
-        if w.pos.startswith("VG(onder") or (w.norm in cnt.subordinators and w.norm != "dat"
+        if w.pos.startswith("VG(onder") or (w.norm in cnt.subordinators and w.norm not in ("dat", "toen")
                                             and w.pos.startswith(("BW", "VNW(vb"))):
             return "subordinate" if w.norm in cnt.subordinators or w.pos.startswith("VG(onder") else None
         return None
@@ -377,6 +386,8 @@ def _person_noun(w: Word, cnt: Counting) -> bool:
     plain = _plain(word)
     if any(plain.endswith(suffix) and len(plain) > len(suffix) + 2 for suffix in cnt.person_suffixes):
         return True
+    if any(word.endswith(person) for person in cnt.compound_heads):
+        return True  # "schoolmeisje", "kleinkind"
     return w.capitalised and word in demonyms()  # "een Belg", "drie Turken"
 
 
@@ -428,13 +439,14 @@ def predicates(sentence: str, words: Sequence[Word], parts: Clauses, cnt: Counti
     found: list[Predicate] = []
 
     def has_have(index: int) -> bool:
-        """A form of "hebben" in the participle's own stretch of its clause (not across a comma: "er zijn drie
-        mensen gedood, heeft de politie gemeld" is passive)."""
+        """Whether the participle's auxiliary is "hebben": the nearest finite verb before it in its own stretch of
+        the clause, else after it, not across a comma ("er zijn drie mensen gedood, heeft de politie gemeld" is
+        passive; "twee zijn gedood en twee hebben verwondingen opgelopen" too)."""
         for step in (-1, 1):
             j = index + step
             while 0 <= j < len(words) and parts.of[j] != -1:
-                if parts.of[j] == parts.of[index] and cnt.have.fullmatch(words[j].norm):
-                    return True
+                if parts.of[j] == parts.of[index] and _finite(words[j], cnt):
+                    return cnt.have.fullmatch(words[j].norm) is not None
                 j += step
         return False
 
@@ -471,6 +483,17 @@ def predicates(sentence: str, words: Sequence[Word], parts: Clauses, cnt: Counti
             found.append(Predicate(_word_index(words, match.start()), kind, False, frozenset({"tot", "op", "naar"}),
                                    toll=True))
     return found
+
+
+_AUXILIARIES = frozenset({"is", "zijn", "was", "waren", "wordt", "worden", "werd", "werden", "raakte", "raakten",
+                         "raakt", "raken", "bleek", "bleken"})
+
+
+def _finite(w: Word, cnt: Counting) -> bool:
+    """A finite verb (by Frog's tag), or an auxiliary on untagged sentences."""
+    if w.pos:
+        return w.pos.startswith("WW(pv")
+    return w.norm in _AUXILIARIES or cnt.have.fullmatch(w.norm) is not None
 
 
 def _clause_final(words: Sequence[Word], j: int, cnt: Counting) -> bool:
@@ -613,17 +636,22 @@ def count_phrases(sentence: str, words: Sequence[Word], quantities: Sequence[Qua
         phrases.append(phrase)
     for i, w in enumerate(words):
         # not Frog's tag alone: it tags a capitalised "Een" after a headline as part of a name
-        if w.norm != "een" or i in covered or w.pos.startswith(("TW", "VNW")):
+        if w.norm != "een" or i in covered or w.pos.startswith("VNW"):
             continue
         previous = words[i - 1].norm if i > 0 else ""
-        if previous in ("als", "zo'n", "zo", "nog"):
+        if previous in ("als", "zo'n", "zo"):
+            continue  # "als een held"
+        if cnt.partitive.match(sentence, w.end):
+            # "een van de gewonden is overleden": one of a group, counted like "één"
+            phrase = CountPhrase(i, i, None, i, 1, 1, 1, None, None, w.start, w.end, w.end, w.end)
+            phrase.subset = bool(cnt.subset_before.search(sentence, 0, w.start)) or bool(
+                re.match(r"\s*van (?:hen|hun|wie)\b", sentence[w.end:], re.IGNORECASE))
+            phrases.append(phrase)
             continue
         head, modifiers = _head(words, i + 1, cnt)
         if head is None or not _person_noun(words[head], cnt) or (words[head].norm.endswith(("en", "s")) \
                 and words[head].norm not in cnt.persons and not cnt.victims.fullmatch(words[head].norm)):
             continue
-        if i + 1 < len(words) and words[i + 1].norm == "van":
-            continue  # "een van de gewonden": a part
         end = _phrase_end(words, head, parts, cnt)
         phrase = CountPhrase(i, i, head, end, 1, 1, 1, None, None, w.start, words[head].end, words[end].end,
                              w.end, single=True, head_kind=_head_kind(words[head], modifiers, cnt))
@@ -650,6 +678,11 @@ def _partitives(sentence: str, words: Sequence[Word], phrases: list[CountPhrase]
             continue
         whole = next((j for j in range(k + 1, len(phrases)) if phrases[j].start_char >= match.end()), None)
         if whole is None or sentence[match.end():phrases[whole].start_char].strip():
+            # "een van de gewonden": the group's noun is part of the phrase
+            noun = next((j for j in range(phrase.last + 1, min(len(words), phrase.last + 6))
+                         if words[j].start >= match.end() and _noun(words[j], cnt)), None)
+            if noun is not None:
+                phrase.end = noun
             continue
         phrase.end = phrases[whole].end
         if phrases[whole].head_kind is None:
@@ -709,14 +742,15 @@ def coordinate(phrases: list[CountPhrase], words: Sequence[Word], parts: Clauses
         joinable = (prev is not None and not prev.subset and not phrase.subset
                     and prev.head_kind is None and phrase.head_kind is None
                     and parts.of[prev.last] == parts.of[phrase.last]
-                    and all(words[k].norm in ("en", ",") for k in range(prev.end + 1, phrase.first))
-                    and phrase.first > prev.end + 0 and not anchors & set(range(prev.first, phrase.first)))
+                    and _links(words, prev.end + 1, phrase.first)
+                    and not anchors & set(range(prev.first, phrase.first)))
         if joinable and prev is not None:
             group = prev.parts or [prev]
             merged = _sum([*group, phrase])
             out[-1] = merged
             continue
         out.append(phrase)
+    out = [_apposition(phrase, words) for phrase in out]
     for index, phrase in enumerate(out):
         link = phrase.first - 1
         if link >= 1 and words[link].norm in ("zijn", "haar", "hun", "de", "het", "diens") and not phrase.single:
@@ -742,6 +776,33 @@ def coordinate(phrases: list[CountPhrase], words: Sequence[Word], parts: Clauses
                            words[head].end, words[end].end, words[link + 2].start, single=True)
         out[index] = _sum([*(phrase.parts or [phrase]), tail])
     return out
+
+
+def _links(words: Sequence[Word], start: int, stop: int) -> bool:
+    """Only "en" or a comma between two conjuncts, maybe with a determiner after "en" ("een vrouw en haar twee
+    kinderen", "drie agenten en de twee passagiers")."""
+    between = [words[k].norm for k in range(start, stop)]
+    if between and between[-1] in _DEFINITE and len(between) >= 2 and between[-2] == "en":
+        between = between[:-1]
+    return bool(between) and all(word in ("en", ",") for word in between)
+
+
+def _apposition(phrase: CountPhrase, words: Sequence[Word]) -> CountPhrase:
+    """"drie slachtoffers, twee mannen en een vrouw": a list after a comma that adds up to the number before it
+    says who they were; the first number is the total, the list its parts."""
+    parts = phrase.parts
+    closing = phrase.end + 1
+    if len(parts) < 3 or words[parts[0].end + 1].norm != "," or (
+            closing < len(words) and words[closing].norm not in (",", ":", ";", "–", ")")):
+        return phrase  # "drie Fransen, twee Belgen en een Duitser kwamen om" is a list, not an apposition
+    rest = [p.value for p in parts[1:]]
+    if parts[0].value is None or None in rest or parts[0].value != sum(v for v in rest if v is not None):
+        return phrase
+    total = parts[0]
+    for part in parts[1:]:
+        part.subset = True
+    total.end, total.end_char = phrase.end, total.end_char
+    return total
 
 
 def _sum(group: list[CountPhrase]) -> CountPhrase:
@@ -813,6 +874,8 @@ def governing_kind(phrase: CountPhrase, index: int, phrases: Sequence[CountPhras
             latest = max(toll, key=lambda p: p.index)
             return latest.kind, latest  # "de dodentol loopt op tot 34"
     same = [p for p in same if not p.toll and (preposition is None or preposition in p.prepositions)]
+    if any(p.kind == "killed" for p in same):
+        same = [p for p in same if not p.hospital]  # "overleed in het ziekenhuis": the hospital is a place
     later = [q.first for q in phrases[index + 1:] if parts.of[q.last] == clause and q.first > phrase.end]
     earlier = [q.end for q in phrases[:index] if parts.of[q.last] == clause and q.end < phrase.first]
     limit_after = later[0] if later else len(words)
