@@ -220,8 +220,6 @@ def reports_casualty(sentence: str, kind: str, hits: list[Hit] | None = None, of
             index = analysed.sentence_at(hit.start)
             if index is not None and not sense_layer.assess(analysed, index, hit.start, hit.end, hit.cls).reports_event:
                 continue
-        if lex.accused is not None and lex.accused.search(sentence, 0, start):
-            continue  # interim, until the sense layer answers "referred": "op verdenking van mishandeling"
         unsaid = sentence[:start] + " " * (end - start) + sentence[end:]  # the hit's own "niet" does not negate it
         if "negated" in contexts_for(unsaid, (start, end), lex, None, None):
             continue  # "de bestuurder raakte niet gewond"

@@ -156,18 +156,6 @@ def _happened(sense: Sense) -> bool:
     return sense.literal and not sense.generic and sense.victim not in ("animal", "object")
 
 
-def _interim_referred(lex: Lexicon, coding: EventCoding, sentence: str, start: int, end: int) -> str | None:
-    """Until the sense layer says which acts are only referred to: the two old suppressions (an act named in a
-    suspicion or charge; a term the prosecutor asks for)."""
-    if coding.disorder == "Political violence" and lex.alleged is not None and lex.alleged.search(sentence, 0, start):
-        return "charge"
-    if coding.plover == "SANCTION" and coding.sub_event_type == "Other" and coding.name == "imprison" \
-            and lex.demand is not None and lex.demand.search(sentence, max(0, start - 40),
-                                                              min(len(sentence), end + 25)):
-        return "demand"
-    return None
-
-
 def event_candidates(doc: Document, index: int, lex: Lexicon, triggers: TriggerLexicon, armed: bool,
                      hits: list[Hit] | None = None) -> list[Candidate]:
     """The hits of sentence ``index`` that report an event, in order: the class codes an event, the sense layer
@@ -187,10 +175,6 @@ def event_candidates(doc: Document, index: int, lex: Lexicon, triggers: TriggerL
         sense = sense_layer.assess(doc, index, hit.start, hit.end, hit.cls)
         if not _happened(sense):
             continue  # figurative, generic, an accident, about animals...: no event
-        if sense.referred is None:
-            referred = _interim_referred(lex, coding, text, hit.start - sentence.start, hit.end - sentence.start)
-            if referred is not None:
-                sense = Sense(sense.victim, sense.literal, sense.generic, referred)
         found.append(Candidate(hit, coding, cls.mode, sense))
     return found
 

@@ -59,9 +59,6 @@ class Lexicon:
     groups: list[tuple[str, re.Pattern[str]]]
     kinds: list[tuple[str, re.Pattern[str]]]
     figure_only: dict[str, re.Pattern[str]]  # "in het ziekenhuis": a figure's kind, not a report of injury
-    accused: re.Pattern[str] | None  # "op verdenking van" right before an act: an accusation
-    alleged: re.Pattern[str] | None  # interim, until the sense layer: "verdacht van de moord op" before an act
-    demand: re.Pattern[str] | None  # interim, until the sense layer: "vijf jaar cel geëist" is a demand
     no_victims: re.Pattern[str]  # "geen gewonden", "niemand raakte gewond"
     not_people: re.Pattern[str]
     subset: re.Pattern[str]
@@ -88,7 +85,6 @@ def lexicon(language: str = "nl") -> Lexicon:
                                  t.get("actor1", ""), t.get("actor2", ""), t.get("issue", ""),
                                  re.compile(t["armed_only"], re.IGNORECASE) if "armed_only" in t else None)
                for name, t in events["types"].items()}
-    interim = events.get("interim_referred", {})
     actor_rules = [ActorRule(_word(a["pattern"] + r"\b"), a["type"], a["name"], a["role"], a["group"])
                    for a in actors["actor"]]
     return Lexicon(
@@ -104,9 +100,6 @@ def lexicon(language: str = "nl") -> Lexicon:
         groups=[(name, _word(pattern + r"\b")) for name, pattern in actors["groups"].items()],
         kinds=[(name, _word(pattern)) for name, pattern in figures["kinds"].items()],
         figure_only={name: _word(pattern) for name, pattern in figures.get("figure_only", {}).items()},
-        accused=(re.compile(figures["accused"]["pattern"], re.IGNORECASE) if "accused" in figures else None),
-        alleged=re.compile(interim["alleged"], re.IGNORECASE) if "alleged" in interim else None,
-        demand=re.compile(interim["demand"], re.IGNORECASE) if "demand" in interim else None,
         no_victims=_word(figures["no_victims"]["pattern"]),
         not_people=re.compile(figures["not_people"]["pattern"], re.IGNORECASE),
         subset=re.compile(figures["subset"]["pattern"], re.IGNORECASE),
