@@ -114,8 +114,8 @@ class SiteLexicon:
     venue_last: frozenset[str]
     venue_first: frozenset[str]
     not_venues: frozenset[str]  # lower case
+    happenings: tuple[str, ...]  # name endings of wars, affairs, treaties: "Vietnamoorlog"
     roads: re.Pattern[str] | None  # "de E40", "de N9"
-    branch_words: frozenset[str]  # "de plaatselijke Delhaize": a company's branch
 
     def head(self, word: str) -> tuple[str, str] | None:
         """(lemma, class) when the word is a site noun or a compound with one as its head, else None."""
@@ -193,8 +193,8 @@ def sites(language: str = "nl") -> SiteLexicon:
         idioms=re.compile("|".join(f"(?:{p})" for p in idioms)) if idioms else None,
         venue_last=frozenset(data["venue_heads"]["last"]), venue_first=frozenset(data["venue_heads"]["first"]),
         not_venues=frozenset(name.lower() for name in data["not_venues"]["names"]),
+        happenings=tuple(data["not_venues"].get("endings", [])),
         roads=re.compile(data["roads"]["pattern"]) if "roads" in data else None,
-        branch_words=frozenset(data.get("branch_words", {}).get("words", [])),
     )
 
 
@@ -334,6 +334,10 @@ def _preposition(words: Sequence[str], index: int, lex: SiteLexicon) -> int | No
     return None
 
 
+# Lowercase words inside names ("Stade de France", "Huis van het Gewest"); not "of" (Dutch "or": "Gent of Brugge").
+_NAME_PARTICLES = frozenset({"van", "de", "der", "den", "la", "le", "du", "des", "the", "am", "het"})
+
+
 def _name_run(tokens: Sequence[Token], index: int) -> int:
     """The end (exclusive) of a run of capitalised words from ``index``, over name particles between them."""
     end = index
@@ -343,7 +347,7 @@ def _name_run(tokens: Sequence[Token], index: int) -> int:
         if _capitalised(text) and text not in _BOUNDARIES:
             position += 1
             end = position
-        elif text.lower() in ("van", "de", "der", "den", "la", "le", "du", "des", "of", "the", "am", "op", "het") \
+        elif text.lower() in _NAME_PARTICLES \
                 and end > index and position + 1 < len(tokens) and _capitalised(tokens[position + 1].text):
             position += 1
         else:
@@ -381,7 +385,6 @@ def locative_phrases(sentence: str, names: Sequence[tuple[int, int, str]] = ()) 
         if phrase is not None:
             found.append(phrase)
             covered = phrase.end
-    found.extend(_adjective_sites(sentence, words, lex, found))
     found.extend(_at_home(sentence, words, lowered, found))
     return sorted(found, key=lambda p: p.start)
 
@@ -441,7 +444,7 @@ def _site_phrase(sentence: str, words: Sequence[Token], lowered: Sequence[str], 
             name = sentence[words[first].start:words[run_end - 1].end]
             if name.lower() in lex.not_venues or text.lower() in lex.not_venues:
                 return None  # "in de Kamer": the parliament, where things are said
-            if _preposition_in_name(words, at, names):
+            if _preposition_in_name(at, names):
                 return None  # "het Planbureau voor de Leefomgeving": a preposition inside a name
             # towns take no article: "in Harderwijk" is the gazetteer's, "aan de Kruisstraat" a street
             if not (determined and lowered[start] in _ARTICLES) and (_known_place(name) or _known_place(text)):
@@ -494,10 +497,7 @@ def _named_phrase(sentence: str, words: Sequence[Token], lowered: Sequence[str],
     position = start
     if position < len(words) and lowered[position] in _ARTICLES:
         position += 1
-    branch = False
-    while position < len(words) and position - start < 3 and (
-            _adjective_like(words[position].text) or lowered[position] in lex.branch_words):
-        branch = branch or position > start
+    while position < len(words) and _adjective_like(words[position].text) and position - start < 3:
         position += 1
     if position >= len(words) or not _capitalised(words[position].text) or words[position].text.isdigit():
         return None
@@ -507,6 +507,8 @@ def _named_phrase(sentence: str, words: Sequence[Token], lowered: Sequence[str],
     whole = sentence[words[start].start:run[-1].end].lower()
     if text.lower() in lex.not_venues or whole in lex.not_venues or run[0].text.lower() in lex.not_venues:
         return None
+    if any(t.text.lower().endswith(lex.happenings) for t in run):
+        return None  # "de Vietnamoorlog", "het Verdrag van Lissabon": a happening or an agreement, no spot
     if len(run) == 1 and lex.roads is not None and lex.roads.match(run[0].text):
         first_word = words[start].start
         return Phrase(first_word, run[0].end, sentence[first_word:run[0].end], "name", "road", at)
@@ -520,13 +522,12 @@ def _named_phrase(sentence: str, words: Sequence[Token], lowered: Sequence[str],
     headed = run[-1].text in lex.venue_last or run[0].text in lex.venue_first \
         or any(lex.head(t.text) is not None for t in run)
     gathering = any((h := lex.head(t.text)) is not None and h[1] == "gathering" for t in run)
-    if _preposition_in_name(words, at, names):
+    if _preposition_in_name(at, names):
         return None  # "het Planbureau voor de Leefomgeving"
     if not headed:
         preposition = next(i for i in range(start - 1, -1, -1) if words[i].start <= at)
-        if not names or (label == "ORG" and not branch) \
-                or (preposition > 0 and _inside_name(words[preposition - 1], names)):
-            return None  # an organisation ("bij Norbord"), not its branch ("op de plaatselijke Delhaize")
+        if not names or label == "ORG" or (preposition > 0 and _inside_name(words[preposition - 1], names)):
+            return None  # an organisation ("bij Norbord"), or a preposition inside a name ("Verbod op ...")
         if during and label != "MISC":
             return None
     if during and headed and not gathering and label != "MISC":
@@ -535,7 +536,7 @@ def _named_phrase(sentence: str, words: Sequence[Token], lowered: Sequence[str],
     return Phrase(first_word, run[-1].end, sentence[first_word:run[-1].end], "name", None, at)
 
 
-def _preposition_in_name(words: Sequence[Token], at: int, names: Sequence[tuple[int, int, str]]) -> bool:
+def _preposition_in_name(at: int, names: Sequence[tuple[int, int, str]]) -> bool:
     """Whether the preposition at ``at`` is part of a name: inside an entity ("Planbureau voor de Leefomgeving")."""
     return any(s < at < e for s, e, _label in names)
 
@@ -547,35 +548,6 @@ def _inside_name(before: Token, names: Sequence[tuple[int, int, str]]) -> bool:
         return False
     label = next((lbl for s, e, lbl in names if s <= before.start < e), "")
     return label != "LOC" and not _known_place(before.text)
-
-
-def _adjective_sites(sentence: str, words: Sequence[Token], lex: SiteLexicon,
-                     found: Sequence[Phrase]) -> list[Phrase]:
-    """A settlement or region named by a place adjective without a preposition, as headlines do: "leggen Armeense
-    hoofdstad plat", "de Syrische stad"."""
-    extra: list[Phrase] = []
-    for index in range(len(words) - 1):
-        adjective, noun = words[index], words[index + 1]
-        if not (_capitalised(adjective.text) and _adjective_like(adjective.text)):
-            continue
-        head = lex.head(noun.text)
-        if head is None or head[1] not in ("settlement", "region") or _capitalised(noun.text):
-            continue
-        if any(p.start <= adjective.start < p.end for p in found):
-            continue
-        if not gazetteer().country_for_demonym(adjective.text):
-            continue
-        start = adjective.start
-        first = index
-        while first > 0 and (words[first - 1].text.lower() in lex.determiners
-                             or _modifier_like(words[first - 1].text, lex)) and index - first < 3:
-            first -= 1
-        if first > 0 and words[first - 1].text.lower() in lex.function_words:
-            continue  # after a preposition the phrase path has read it, or it is where someone is from ("uit")
-        if first < index and words[first].text.lower() in _ARTICLES:
-            start = words[first].start
-        extra.append(Phrase(start, noun.end, sentence[start:noun.end], "site", head[1], start))
-    return extra
 
 
 # --- the document's places --------------------------------------------------------------------------------------
