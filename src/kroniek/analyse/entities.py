@@ -1062,10 +1062,15 @@ def _in_tables_and_lists(doc: Document, index: int, tokens: list[Token], found: 
     words = [t for t in tokens if any(c.isalnum() for c in t.text)]
     if len(words) == 1 and _key(words[0].text) in table_words().sections:
         return []  # "Buitenland": the head of a newspaper section
-    listing = _listing_line(doc, index, tokens, found, res)
+    # Every listing and results line has a number (a time, a rank, a score) or a bracket (a country code).
+    numbers = any(t.text[:1].isdigit() for t in tokens)
+    listing = _listing_line(doc, index, tokens, found, res) if numbers else None
     if listing is not None:
         return listing
-    return _results_line(doc, index, tokens, found, res, gazetteer)
+    if numbers or any(t.text == "(" for t in tokens):
+        return _results_line(doc, index, tokens, found, res, gazetteer)
+    words_ = table_words()
+    return [m for m in found if not _heading(m, tokens, res, words_, table=False)]
 
 
 def _listing_line(doc: Document, index: int, tokens: list[Token], found: list[Mention],
