@@ -21,8 +21,10 @@ types to EventDNA's:
 | Personnel/EndPosition | PLOVER RETREAT/resign and dismissals |
 | Movement/TransportPerson | PLOVER MOBILIZE |
 
-An act the sense layer finds only referred to (context "referred": a trial, a charge, "verdacht van de moord op") is
-not counted, as EventDNA codes the Justice event there; a hunger strike is no Demonstrate (no gathering); a
+An act the sense layer finds only referred to (context "referred": a trial, a charge, "verdacht van de moord op",
+a commemoration) is no new event on a story's timeline, but its sentence still asserts that it happened, as ERE
+annotates it, so it types the sentence (measured: Attack F1 tune 0.682 → 0.730, check 0.663 → 0.693); a death or
+injury word in such a frame types nothing (counting it: Die up 0.02 / 0.005, Injure down 0.05 / 0.01); a hunger strike is no Demonstrate (no gathering); a
 Demonstrate resting only on words for protesters ("demonstranten") is dropped when the sentence holds an Attack, as
 those protesters are its target or authors.
 
@@ -75,8 +77,8 @@ FORCE_AGAINST_PROTEST = {"Protest with intervention", "Excessive force against p
 
 def event_labels(event: Event) -> set[str]:
     labels: set[str] = set()
-    if "referred" in event.contexts:  # a trial, charge or funeral: EventDNA codes that, not the act it names
-        return labels
+    # An act only referred to (named in a trial, charge, funeral, commemoration) is no new event on a story's
+    # timeline, but the text still asserts that it happened, and ERE annotates it as such: it types its sentence.
     if (event.event_type in ATTACK_TYPES and event.sub_event_type not in NOT_ATTACK) or \
             event.sub_event_type in FORCE_AGAINST_PROTEST:
         labels.add("Conflict/Attack")
