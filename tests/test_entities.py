@@ -231,6 +231,22 @@ def test_after_a_full_name_van_says_where_the_person_works() -> None:
     assert labels(find_entities(doc)) == {"Jan Verbeke": "PER", "Bouwbank": "ORG"}
 
 
+def test_ministry_fields_coordinated_into_one_name() -> None:
+    doc = make_doc("Haar collega van Landbouw/NAME/B-MISC en/VG KMO/NAME/B-ORG Jan/NAME/B-PER Goossens/NAME/I-PER "
+                   "reageerde/WW .",
+                   "Het ministerie/N van Buitenlandse/ADJ/B-ORG zaken/N viel/WW uit de lucht .")
+    assert labels(find_entities(doc)) == {"Landbouw en KMO": "ORG", "Jan Goossens": "PER",
+                                          "Buitenlandse zaken": "ORG"}
+
+
+def test_buildings_and_public_places_are_places() -> None:
+    doc = make_doc("De gewonden gingen naar het Sint-Annaziekenhuis/NAME/B-ORG in Malle/NAME/B-LOC .",
+                   "De reizigers stapten op in het Zuidstation/NAME/B-MISC .",
+                   "Het museum/N Kröller-Müller/NAME/B-ORG leent het doek uit .")
+    assert labels(find_entities(doc)) == {"Sint-Annaziekenhuis": "LOC", "Malle": "LOC", "Zuidstation": "LOC",
+                                          "Kröller-Müller": "LOC"}
+
+
 # --- occupations ------------------------------------------------------------------------------------------------
 
 
@@ -319,6 +335,11 @@ def test_match_pairings_and_standings_are_clubs_and_national_teams() -> None:
     assert by_sentence[1] == [("Genk", "ORG"), ("Club Brugge", "ORG"), ("Lokeren", "ORG")]
     assert by_sentence[2] == [("België", "LOC"), ("Nederland", "LOC")]
     assert by_sentence[3] == [("Lokeren", "LOC"), ("Genk", "LOC")]  # the towns, outside the tables
+
+
+def test_a_ranking_without_points_keeps_its_places() -> None:
+    doc = make_doc("Duurste steden : 1. Brussel/NAME/B-LOC , 2. Antwerpen/NAME/B-LOC , 3. Gent/NAME/B-LOC .")
+    assert set(labels(find_entities(doc)).values()) == {"LOC"}
 
 
 def test_a_country_in_brackets_in_running_text_is_no_results_line() -> None:

@@ -1172,7 +1172,8 @@ def _results_line(doc: Document, index: int, tokens: list[Token], found: list[Me
         elif any(a <= mention.first and mention.last <= b for a, b in in_brackets):
             place = gazetteer.resolve(mention.text) if gazetteer is not None else None
             mention.fixed = "LOC" if place is not None and place.kind == "country" else "ORG"
-        elif mention in sides or mention in ranks:
+        elif mention in sides or (mention in ranks and _points_after(tokens, mention)):
+            # A rank without points after it ("1. Brussel , 2. Antwerpen") may rank anything: its votes decide.
             mention = _without_trailing_numbers(doc, tokens, mention)
             mention.fixed = _competitor_label(mention, res, gazetteer)[0]
         kept.append(mention)
@@ -1244,6 +1245,12 @@ def _competitor_label(mention: Mention, res: Resources, gazetteer: Any) -> tuple
     if mention.frog == "PER" or words[-1] in familienamen:
         return "PER", False
     return "ORG", False
+
+
+def _points_after(tokens: list[Token], mention: Mention) -> bool:
+    """ "2. Club Brugge 41": a number right after the name of a standing (or inside it, when Frog took it in)."""
+    last = mention.last
+    return tokens[last - 1].text.isdigit() or (last < len(tokens) and tokens[last].text[:1].isdigit())
 
 
 def _without_trailing_numbers(doc: Document, tokens: list[Token], mention: Mention) -> Mention:
