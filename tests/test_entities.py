@@ -250,6 +250,13 @@ def test_buildings_and_public_places_are_places() -> None:
 # --- occupations ------------------------------------------------------------------------------------------------
 
 
+def test_an_apposition_with_an_occupation_or_an_age_after_the_name_is_a_person() -> None:
+    doc = make_doc("Dat ontwierp Van/NAME/B-LOC Rompaey/NAME/I-LOC , bouwmeester van de stad .",
+                   "Volgens Haelterman/NAME/B-ORG ( 52 ) is het dossier rond .",
+                   "De 45-jarige/ADJ Boxmeer/NAME/B-LOC werd/WW vrijgesproken .")
+    assert labels(find_entities(doc)) == {"Van Rompaey": "PER", "Haelterman": "PER", "Boxmeer": "PER"}
+
+
 def test_an_occupation_opening_a_name_is_the_role_not_part_of_the_name() -> None:
     doc = make_doc("Volgens Minister/NAME/B-PER Karel/NAME/I-PER Vervoort/NAME/I-PER komt er geen taks .",
                    "Bondscoach/N Wouters/NAME/B-PER selecteert/WW drie nieuwe spelers .",

@@ -929,8 +929,8 @@ def _compounds(doc: Document, index: int, tokens: list[Token], res: Resources) -
         if match is None:
             continue
         head = match.group("head")
-        if len(head) < 2 or head.lower() in res.not_entities:
-            continue
+        if len(head) < 2 or head.lower() in res.not_entities or not any(c.isalpha() for c in head):
+            continue  # "33-jarige", "60-plussers": a number, no name
         if _is_initial(tokens, k) and not (_acronym(head) or _frog_tag(token)[0] != "O"):
             continue
         found.append(Mention(index, k, k + 1, token.start, token.end, token.text, frog="MISC", kind="compound",
@@ -1406,6 +1406,10 @@ def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> No
             votes.add("ORG", _W["role"])  # "minister van Cultuur", "ministerie van Financiën"
         if before == "een" and len(tokens) == 1:
             votes.add("MISC", _W["role"])  # "een Concorde", "een Picasso": a thing of that name
+    # After the name: an apposition with an occupation ("Bourla , ontwerper van ...", "Peeters , de woordvoerder
+    # van ...") or an age in brackets ("Jan V. ( 45 )") says it is a person.
+    if _person_after(doc.sentences[mention.sentence].tokens, mention.last, res):
+        votes.add("PER", _W["role"])
     if mention.frog == "LOC" and votes.get("LOC", 0.0) < _W["small_place"]:
         # Frog's LOC is right for places the gazetteer knows; for other words it is mostly a title, a product,
         # or a foreign surname, so without a place behind it, it only says "some name".
@@ -1417,6 +1421,19 @@ def _vote(doc: Document, mention: Mention, res: Resources, gazetteer: Any) -> No
         votes.clear()
     elif mention.source == "shape" and not votes and len(tokens) > 1:
         votes.add("PER", _W["default_per"])  # two or more capitalised words and nothing else known: a person
+
+
+_AGE = re.compile(r"^(?:\d{1,3}|[a-z]+)-?jarige$")  # "45-jarige", "vijftigjarige"
+
+
+def _person_after(tokens: list[Token], position: int, res: Resources) -> bool:
+    following = [t.text.lower() for t in tokens[position:position + 4]]
+    if len(following) >= 3 and following[0] == "(" and following[1].isdigit() and following[2] == ")":
+        return 0 < int(following[1]) < 110
+    if len(following) >= 2 and following[0] == ",":
+        noun = following[2] if following[1] in ("de", "het", "een") and len(following) > 2 else following[1]
+        return noun.isalpha() and noun.islower() and _occupation(noun, res)
+    return False
 
 
 _PERSON_NOUN = re.compile(r"(?:[^aeiou]er|ster|eur|ier|[aeiou]tor|essor|ist|[elnr]aar|man|vrouw|[ae]res|rice|euse|"
@@ -1435,6 +1452,8 @@ def _cue(word: str, pos: str, res: Resources) -> tuple[str, float, bool]:
         return "LOC", _W["location_preposition"], False
     if word in res.speech_verbs:
         return "PER", _W["speech"], False
+    if _AGE.match(word):
+        return "PER", _W["role"], False  # "de 45-jarige Peeters"
     if (not word.isalpha() and "-" not in word) or (pos and not pos.startswith("N(soort")):
         return "", 0.0, False
     # "EU-commissaris", "VVD-leider", "ex-legerleider", "fusiebedrijf", "deelstaatshoofdstad": compounds
