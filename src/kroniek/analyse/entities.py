@@ -12,6 +12,13 @@ one vote among several, and the extent of a name comes from the text itself:
    Lake City"), and never over "en" between two persons; known multi-word names ("De Morgen", "Raad van State")
    are taken whole. A word opening a sentence counts only when Frog, its part of speech, a lexicon or the rest
    of the document says it is a name; a title opening a sentence ("President Tokajev") is a cue, not a name.
+   An occupation or title opening a run is the role, not the name ("Minister Vande Lanotte", "Bondscoach X",
+   "Tegenkandidaat X": ``nl/occupations.toml``, with compounds and prefixes such as "ex-", "oud-"). An
+   organisation with a head noun keeps its complement over "van", "voor", "in", "en" while capitalised words
+   follow ("Ministerie van Buitenlandse Zaken", "Centrum voor Onderzoek in de X en de Y", "International Council
+   of X and Y"), but not into a second body ("... en de Bank van Lening"), a known body after "van" ("Commissie
+   voor X | van Economische Zaken") or a place after "in" ("Hof van Beroep | in Antwerpen"). A title in quotes
+   after a title cue ("het programma ' De Quiz van de Eeuw '") is one name, lowercase words included.
 2. **MISC words**: nationality and people words ("Russische", "Nederlanders", "Arabieren", "Anderlechtse") with
    their country, names inside lowercase compounds ("Sabena-aandelen", canonical "Sabena"), genitives
    ("Arafats"), as in CoNLL-2002.
@@ -19,16 +26,26 @@ one vote among several, and the extent of a name comes from the text itself:
    and events, head and tail words ("Universiteit van ...", "... Airlines", "Boerenbond"), the gazetteer (by
    kind and size of place), first names and family names (Frog's own lists, read at run time when Frog is
    installed), the shape (an unknown acronym or a name with "&" is most likely a company), and the word before
-   the name ("president X", "persbureau X", "deelstaat X", "ontvoerder X", "in X", "zei X", "minister van X").
+   the name ("president X", "persbureau X", "deelstaat X", "ontvoerder X", "in X", "zei X", "minister van X",
+   "de 45-jarige X"; titles, products and events: "de film X", "het BBC-programma X", "een X", a brand's model
+   number "Boeing 747", a city's event year "Brugge 2002") and the words after it (an apposition with an
+   occupation "X , ontwerper van ...", an age "X ( 45 )").
 4. **one type per name per document**: the votes of all mentions of a name are added up; a surname alone joins
    the person's full name ("Tokajev" / "Kassym-Jomart Tokajev", before or after it), a short form the longer
    organisation it starts ("Sabena" / "Sabena Airline Management"), an acronym in brackets its expansion
    ("Collectieve Veiligheidsverdragorganisatie (CSTO)").
 5. **canonical name and role**: the fullest form of the name; the first title or role cue of any mention.
-6. **places** are linked to the gazetteer with the document's countries (from places and nationality words) as
+6. **tables and lists** are typed by their shape, not by votes: in a sport results line or standing ("1. Name
+   (Dui) 4u12:05", "Club A - Club B 2-1", "Stand: 1. Club 45") a country code (IOC, FIFA, ISO, "Dui" for
+   Duitsland: ``nl/country_codes.tsv`` and pycountry) is LOC, the name before it an athlete, a match side or a
+   standing a club (a country stays LOC); in a radio or TV listing ("Title Canvas 21.30") the channel is ORG and
+   the words before it the title (MISC); a newspaper section head on its own line is no name (``nl/tables.toml``).
+   Buildings and public places are places, as CoNLL counts them ("Noordstation", "het museum X").
+7. **places** are linked to the gazetteer with the document's countries (from places and nationality words) as
    context, so "Almaty" goes to Kazakhstan in an article about Kazakhstan.
 
-Word lists are in ``nl/entities.toml``; the weights of the votes are in ``_W``. Tokens inside metadata spans (the
+Word lists are in ``nl/entities.toml``, ``nl/occupations.toml`` and ``nl/tables.toml``; the weights of the votes
+are in ``_W``. Tokens inside metadata spans (the
 `` date 2022-01 `` header, captions) are left out. Measured on CoNLL-2002 ned.testa with ``kroniek eval ner``.
 """
 
