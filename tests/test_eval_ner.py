@@ -10,7 +10,7 @@ import pytest
 
 from kroniek.config import load_settings
 from kroniek.evaluate import ner
-from kroniek.evaluate.ner import read_conll, score, spans, write_predictions
+from kroniek.evaluate.ner import GoldSentence, error_kinds, read_conll, score, spans, write_predictions
 
 # Two articles of my own, CoNLL-2002 layout (token, POS, IOB tag).
 CONLL = """\
@@ -90,6 +90,14 @@ def test_score_counts_exact_spans_only() -> None:
     main = result["PER+LOC+ORG"]
     assert (main["precision"], main["recall"], main["f1"]) == (0.5, 0.6667, 0.5714)
     assert (main["gold"], main["predicted"]) == (3, 4)
+
+
+def test_error_kinds_count_every_wrong_span() -> None:
+    document = [GoldSentence(["Jan", "Peeters", "woont", "in", "Gent"], ["B-PER", "I-PER", "O", "O", "B-LOC"]),
+                GoldSentence(["De", "Raad", "vergadert"], ["O", "B-ORG", "O"])]
+    predicted = [["B-PER", "O", "O", "B-ORG", "B-ORG"], ["B-MISC", "I-MISC", "O"]]
+    # "Jan" for "Jan Peeters": missed and spurious; "in" spurious; "Gent" typed ORG; "De Raad" for "Raad".
+    assert error_kinds(document, predicted) == {"missed": 2, "spurious": 3, "type": 1}
 
 
 def test_read_conll_splits_articles_and_sentences(conll_file: Path) -> None:

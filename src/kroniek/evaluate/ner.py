@@ -131,6 +131,11 @@ def span_errors(document: list[GoldSentence], predicted: list[list[str]], limit:
     return found
 
 
+def error_kinds(document: list[GoldSentence], predicted: list[list[str]]) -> Counter[str]:
+    """How many wrong spans of each kind (missed, spurious, type) a document has, all of them."""
+    return Counter(e["error"] for e in span_errors(document, predicted, limit=10**9))
+
+
 def write_predictions(path: Path, token_rows: list[list[str]], tag_rows: list[list[str]]) -> None:
     """One ``token<TAB>tag`` line per input token, a blank line after each sentence, in input order."""
     with path.open("w", encoding="utf-8") as out:
@@ -177,6 +182,7 @@ def evaluate(file: Path, predictions: Path | None, settings: Settings, split: st
         # a document's side follows from its ordinal in the file (the -DOCSTART- blocks)
         documents = select(enumerate(read_conll(file)), lambda pair: f"conll:{file.name}:{pair[0]}", split)
         listed: list[dict[str, Any]] = []
+        kinds: Counter[str] = Counter()
         for _ordinal, document in documents:
             tags = predict(analyser, document)
             predicted_tags.extend(tags)
@@ -184,6 +190,7 @@ def evaluate(file: Path, predictions: Path | None, settings: Settings, split: st
             token_rows.extend(s.tokens for s in document)
             if errors:
                 listed.extend(span_errors(document, tags, errors - len(listed)))
+                kinds.update(error_kinds(document, tags))
     seconds = time.perf_counter() - started
     result = score(gold_tags, predicted_tags)
     result["split"] = split
@@ -201,7 +208,9 @@ def evaluate(file: Path, predictions: Path | None, settings: Settings, split: st
                  f"{result['tokens']} tokens in {result['seconds']} s")
     if errors:
         result["errors"] = listed
-        lines.append(f"\n## errors ({len(listed)} listed)")
+        result["error_kinds"] = {kind: kinds[kind] for kind in ("missed", "spurious", "type")}
+        lines.append(f"\n## errors ({len(listed)} listed; all: missed {kinds['missed']}, spurious "
+                     f"{kinds['spurious']}, type {kinds['type']})")
         lines.extend(f"- {e['error']}: {e['span']!r} gold {e['gold']} predicted {e['predicted']} · {e['sentence']}"
                      for e in listed)
     result["summary"] = "\n".join(lines)
