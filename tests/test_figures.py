@@ -50,6 +50,8 @@ CASES = [
     ("De dader kreeg vier jaar cel voor de doodslag.", set()),
     ("De ruzie escaleerde rond 2 uur op de Dorpsstraat 14, waar een man gewond raakte.", {("injured", 1)}),
     ("Op de leeftijd van 90 overleed de oud-burgemeester.", set()),
+    ("Een man van in de zestig is in zijn tuin doodgeslagen.", {("killed", 1)}),
+    ("Een jongen van amper vijftien raakte zwaargewond.", {("injured", 1)}),
     # the total, not its subsets
     ("Bij de explosie vielen negen doden, onder wie drie kinderen.", {("killed", 9)}),
     ("Zeker dertig mensen raakten gewond, van wie vijf ernstig.", {("injured", 30)}),
@@ -93,6 +95,8 @@ CASES = [
     ("Het dodental van de modderstroom is opgelopen tot 57.", {("killed", 57)}),
     ("De overstroming heeft aan ruim honderd mensen het leven gekost.", {("killed", 100)}),
     ("Vier mensen overleefden het ongeluk niet.", {("killed", 4)}),
+    ("Het dorp herdenkt de negen vissers die in 1962 verdronken.", {("killed", 9)}),
+    ("Twee mannen die een bewaker doodschoten, zijn gearresteerd.", {("arrested", 2), ("killed", 1)}),
     ("Een kind werd bijna overreden door een tram.", set()),
     # statistics and rates are no event figures; a specific past event is
     ("Jaarlijks sterven in ons land zo'n 700 mensen in het verkeer.", set()),

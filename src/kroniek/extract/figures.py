@@ -391,6 +391,15 @@ def _person_noun(w: Word, cnt: Counting) -> bool:
     return w.capitalised and word in demonyms()  # "een Belg", "drie Turken"
 
 
+def _plural(w: Word, cnt: Counting) -> bool:
+    """A plural noun (no "een" before it in a count of one): by Frog's tag, else by its ending, known singulars
+    ("een Chinees", "een jongen") excepted."""
+    if w.pos:
+        return "mv" in w.pos
+    return (w.norm.endswith(("en", "s")) and w.norm not in cnt.persons and w.norm not in demonyms()
+            and not cnt.victims.fullmatch(w.norm) and w.norm not in occupations())
+
+
 def _head_kind(head: Word | None, modifiers: Sequence[Word], cnt: Counting) -> str | None:
     """The kind the counted noun names itself: "doden", "gewonden", "arrestaties", "dodelijke slachtoffers"."""
     if head is None:
@@ -421,6 +430,7 @@ class Predicate:
     start: int = -1  # first word of the predicate
 
 
+_HOSPITAL = re.compile(r"ziekenhui|hospita|kliniek|brandwondencentrum|intensieve zorg|spoed", re.IGNORECASE)
 _PARTICIPLE = re.compile(r"\w*ge\w{2,}|vermoord|verwond|onthoofd")
 
 
@@ -476,7 +486,8 @@ def predicates(sentence: str, words: Sequence[Word], parts: Clauses, cnt: Counti
             for match in rule.phrases.finditer(sentence):
                 first, last = _word_index(words, match.start()), _word_index(words, match.end() - 1)
                 covered = [words[k] for k in range(first, last + 1)]
-                add(last, rule, any(_participle(w) for w in covered), first, "ziekenhui" in match.group().lower())
+                hospital = _HOSPITAL.search(match.group()) is not None
+                add(last, rule, any(_participle(w) for w in covered), first, hospital)
     lowered = sentence.lower()
     for kind, pattern in cnt.tolls:
         for match in pattern.finditer(lowered):
@@ -544,7 +555,7 @@ def _head(words: Sequence[Word], after: int, cnt: Counting) -> tuple[int | None,
         return j, modifiers  # "21 doden", whatever the tagger made of "doden"
     if j < len(words) and _noun(words[j], cnt) and not _is_predicate_word(words[j], cnt):
         return j, modifiers
-    if modifiers and modifiers[-1].norm.endswith("e"):
+    if modifiers and (modifiers[-1].norm.endswith("e") or _person_noun(modifiers[-1], cnt)):
         return j - 1, modifiers[:-1]  # an adjective as the noun: "een 34-jarige werd", "een gepensioneerde"
     return None, modifiers
 
@@ -586,6 +597,9 @@ def _numeral(w: Word) -> bool:
     return w.norm[:1].isdigit() or word_to_int(w.norm) is not None
 
 
+_AGE_ADVERBS = frozenset({"amper", "pas", "nauwelijks", "net", "slechts", "maar"})
+
+
 def _not_a_count(words: Sequence[Word], first: int, last: int, head: int | None, ages: set[int],
                  cnt: Counting) -> bool:
     """Ages and the like, by the number's syntax."""
@@ -595,6 +609,11 @@ def _not_a_count(words: Sequence[Word], first: int, last: int, head: int | None,
         return False
     if before is not None and before.norm == "(":
         return True  # "Jan V. (45)", "een vrouw (27)"
+    if before is not None and before.norm in _AGE_ADVERBS and first >= 2 and words[first - 2].norm == "van":
+        first, before = first - 1, words[first - 2]  # "een meisje van amper zestien"
+    if before is not None and before.norm == "de" and first >= 3 and words[first - 2].norm in ("in", "rond") \
+            and (words[first - 3].norm == "van" or _person_noun(words[first - 3], cnt)):
+        return True  # "een man van in de veertig", "een vrouw rond de dertig"
     if before is not None and before.norm == "van" and first >= 2:
         owner = words[first - 2]
         if not owner.norm[0].isdigit() and owner.norm not in cnt.acts and not cnt.collectives.fullmatch(owner.norm) \
@@ -649,8 +668,7 @@ def count_phrases(sentence: str, words: Sequence[Word], quantities: Sequence[Qua
             phrases.append(phrase)
             continue
         head, modifiers = _head(words, i + 1, cnt)
-        if head is None or not _person_noun(words[head], cnt) or (words[head].norm.endswith(("en", "s")) \
-                and words[head].norm not in cnt.persons and not cnt.victims.fullmatch(words[head].norm)):
+        if head is None or not _person_noun(words[head], cnt) or _plural(words[head], cnt):
             continue
         end = _phrase_end(words, head, parts, cnt)
         phrase = CountPhrase(i, i, head, end, 1, 1, 1, None, None, w.start, words[head].end, words[end].end,
@@ -888,6 +906,9 @@ def governing_kind(phrase: CountPhrase, index: int, phrases: Sequence[CountPhras
         ahead = [p for p in same if p.index < phrase.first and (p.index > limit_before or p.active)]
         chosen = max(ahead, key=lambda p: p.index) if ahead else None
     if chosen is None:
+        relative = _relative_predicate(phrase, words, parts, preds)
+        if relative is not None:
+            return relative.kind, relative  # "de twaalf mensen die omkwamen"
         return None, None
     if chosen.active and _subject(words, parts, clause, cnt) == phrase.first:
         return None, None  # the subject of an active killing is who did it
@@ -898,6 +919,23 @@ def governing_kind(phrase: CountPhrase, index: int, phrases: Sequence[CountPhras
         if nouns and cnt.not_persons.fullmatch(nouns[0].norm):
             return None, None
     return chosen.kind, chosen
+
+
+def _relative_predicate(phrase: CountPhrase, words: Sequence[Word], parts: Clauses,
+                        preds: Sequence[Predicate]) -> Predicate | None:
+    """A relative clause right after the count phrase that says what happened to its people ("twaalf mensen die
+    bij de ramp omkwamen", "drie agenten die gewond raakten"); not when they did it ("drie mannen die een agent
+    doodden": the relative pronoun is the subject of an active killing)."""
+    opener = phrase.end + 1
+    if opener < len(words) and words[opener].norm == ",":
+        opener += 1
+    clause = parts.of[opener] if opener < len(words) else -1
+    if clause not in parts.relative or parts.opener.get(clause) != opener:
+        return None
+    inside = sorted((p for p in preds if parts.of[p.index] == clause and not p.toll), key=lambda p: p.index)
+    if not inside or inside[0].active:
+        return None
+    return inside[0]
 
 
 def _statistical(text: str, cnt: Counting) -> bool:
