@@ -48,6 +48,7 @@ def test_every_frame_and_class_loads() -> None:
     ("persvrijheid", "abstract"), ("democratie", "abstract"), ("terrorisme", "abstract"), ("kabinet", "abstract"),
     # compound heads must be real words: no owl in a patrol, no man in a novel, a court is no firm
     ("politiepatrouille", None), ("roman", None), ("gemeenschap", None), ("universiteit", None),
+    ("relschoppers", "human"), ("brandweerman", "human"), ("kieswet", None), ("zeehonden", "animal"),
 ])
 def test_noun_classes_by_lemma_plural_and_compound_head(word: str, kind: str | None) -> None:
     assert noun_class(word, word, knowledge("nl")) == kind
@@ -84,6 +85,11 @@ VICTIMS = [
     ("Onbekenden hebben schoten [[gelost]] op een woning in Rotterdam-Zuid.", "shooting", "event", "object"),
     ("De man heeft de auto van zijn ex-vriendin in brand [[gestoken]].", "arson", "event", "object"),
     ("Een schip met graan werd in de haven [[aangehouden]].", "arrest", "no", "object"),
+    # forces and services stand for their people; a short word inside a compound is no head of it
+    ("Een groep jongeren [[bekogelde]] de brandweer met stenen.", "assault", "event", "human"),
+    ("In Utrecht heeft de politie woensdag twaalf relschoppers [[gearresteerd]].", "arrest", "event", "human"),
+    # the subject of a passive is the phrase nearest before its participle
+    ("De wagen werd in beslag genomen en de bestuurder [[aangehouden]].", "arrest", "event", "human"),
 ]
 
 
@@ -228,6 +234,10 @@ REFERRED = [
     ("De politie heeft een [[aanslag]] verijdeld.", "bombing", "no", None),
     ("Hij riep zijn volgelingen op om [[aanslagen]] te plegen.", "bombing", "no", None),
     ("De [[vermeende]] aanslag bleek een ongeluk.", "bombing", "no", None),
+    ("De piloten willen vanaf maandag [[staken]].", "strike", "no", None),
+    ("Eis: acht jaar [[cel]] voor de schutter.", "sentence", "no", "demand"),
+    ("Vonnis: acht jaar [[cel]] voor de schutter.", "sentence", "event", None),
+    ("Hij wordt verdacht van het [[doden]] van zijn buurman.", "killing", "referred", "charge"),
     # and the plain report, for contrast
     ("Bij een [[schietpartij]] in Rotterdam is gisteren een man gewond geraakt.", "shooting", "event", None),
 ]

@@ -161,6 +161,7 @@ class Knowledge:
     double_vowels: str
     min_prefix: int
     min_head: int
+    min_abstract_head: int
     victim_classes: dict[str, str]  # lemma -> "human" | "animal" | "object" | "abstract"
     abstract_suffixes: tuple[str, ...]
     abstract_exceptions: frozenset[str]
@@ -247,6 +248,7 @@ def knowledge(language: str = "nl") -> Knowledge:
         agent_preposition=grammar["agent_preposition"], infinitive_marker=grammar["infinitive_marker"],
         endings=tuple((a, b) for a, b in morphology["endings"]), double_vowels=morphology["double_vowels"],
         min_prefix=int(morphology["min_prefix"]), min_head=int(morphology["min_head"]),
+        min_abstract_head=int(morphology["min_abstract_head"]),
         victim_classes=victim_classes, abstract_suffixes=tuple(nouns["abstract"]["suffixes"]),
         abstract_exceptions=frozenset(nouns["abstract"]["suffix_exceptions"]),
         procedure=frozenset(nouns["procedure"]["lemmas"]), business=frozenset(nouns["business"]["lemmas"]),
@@ -321,6 +323,8 @@ def _deep_tag(pos: str, word: str, k: Knowledge) -> tuple[str, bool, bool]:
         return ADJ, False, False
     if head == "WW":
         form = features[0] if features else ""
+        if "nom" in features:
+            return NOUN, False, False  # a nominalised infinitive is a noun: "het doden van zijn buurman"
         if form == "pv":
             return VFIN, "mv" in features, "tgw" in features
         return {"vd": VPART, "od": VPRES}.get(form, VINF), False, False
@@ -478,17 +482,23 @@ def _in_set(word: str, lemma: str, members: frozenset[str], k: Knowledge, compou
 def noun_class(word: str, lemma: str, k: Knowledge) -> str | None:
     """"human", "animal", "object" or "abstract" for a noun, by its lemma, its plural, its compound head or an
     abstract derivational suffix; None when the noun is in no class."""
-    for form in dict.fromkeys((lemma, word)):
+    forms = tuple(dict.fromkeys((lemma, word)))
+    for form in forms:
         for stem in _stems(form, k):
             if stem in k.victim_classes:
                 return k.victim_classes[stem]
-    for form in dict.fromkeys((lemma, word)):
+    # a compound's head, split off the singular: Frog's lemma, else the word with a plural ending undone
+    # ("relschoppers" is a relschopper, not a "pers"); a head of an idea must be a word of its own length
+    # ("brandweer" has no "eer" in it)
+    singular = (lemma,) if lemma != word else tuple(dict.fromkeys(_stems(word, k, strict=True)[1:] or (word,)))
+    for form in singular:
         for cut in range(k.min_prefix, len(form) - k.min_head + 1):
             head = form[cut:]
             for stem in _stems(head, k, strict=True):
-                if stem in k.victim_classes:
-                    return k.victim_classes[stem]
-    for form in dict.fromkeys((lemma, word)):
+                kind = k.victim_classes.get(stem)
+                if kind is not None and (kind != "abstract" or len(stem) >= k.min_abstract_head):
+                    return kind
+    for form in forms:
         if form.endswith(k.abstract_suffixes) and not any(form.endswith(x) for x in k.abstract_exceptions):
             return "abstract"
     return None
@@ -752,11 +762,12 @@ def patient_and_agent(hit: _Hit) -> tuple[Phrase | None, Phrase | None]:
     bare = [p for p in clause_phrases if p.governor is None]
     agent = next((p for p in clause_phrases if p.governor == k.agent_preposition), None)
     if _is_passive(hit) or hit.event_class in k.outcome:
-        # the subject of a passive comes before the participle ("werd gisteren een agent aangevallen"); one cut
-        # off by an apposition is not guessed; a death's may follow its finite verb ("er kwamen drie mensen om")
+        # the subject of a passive is the bare phrase nearest before the participle ("werd gisteren een agent
+        # aangevallen", "de wagen werd in beslag genomen en de bestuurder aangehouden"); one cut off by an
+        # apposition is not guessed; a death's may follow its finite verb ("er kwamen drie mensen om")
         before = [p for p in bare if p.head < head]
         if before:
-            return before[0], agent
+            return before[-1], agent
         after = [p for p in bare if p.head > head] if hit.event_class in k.outcome and hit.word.tag == VFIN else []
         return (after[0] if after else None), agent
     subject = bare[0] if bare else None
@@ -1010,6 +1021,11 @@ def referral(hit: _Hit) -> tuple[Frame, str] | None:
             candidates.append((start - hit.head, frame, "before"))
         elif end <= hit.head and hit.word.tag in (VINF, VPART) and _infinitive(hit) and _verbal(hit, start, end):
             candidates.append((hit.head - end, frame, "infinitive"))
+    if nominal and hit.lo >= 2 and hit.words[hit.lo - 1].text == ":":
+        label = hit.words[hit.lo - 2]  # "Eis: acht jaar cel", "Proces: ...": a frame noun names what follows
+        for frame in dict.fromkeys(k.frame_words.get(label.text, ()) + k.frame_words.get(label.lemma, ())):
+            if label.tag in (NOUN, OTHER) and (not justice or frame.denies):
+                candidates.append((50, frame, "label"))
     if nominal and mine is not None:
         relative = _relative_clause_frame(hit, mine)
         if relative is not None:
@@ -1021,9 +1037,11 @@ def referral(hit: _Hit) -> tuple[Frame, str] | None:
 
 
 def _infinitive(hit: _Hit) -> bool:
-    """The trigger verb is in an infinitive clause ("te hebben vermoord", "te vermoorden")."""
+    """The trigger verb is in an infinitive clause ("te hebben vermoord", "te vermoorden") or is a bare
+    infinitive, the complement of the verb before it ("willen staken")."""
     marker = hit.k.infinitive_marker
-    return any(hit.words[i].text == marker for i in range(max(hit.lo, hit.head - 3), hit.head))
+    return hit.word.tag == VINF or any(hit.words[i].text == marker
+                                       for i in range(max(hit.lo, hit.head - 3), hit.head))
 
 
 def _relative_clause_frame(hit: _Hit, mine: Phrase) -> Frame | None:
