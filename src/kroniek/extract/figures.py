@@ -643,6 +643,10 @@ def count_phrases(sentence: str, words: Sequence[Word], quantities: Sequence[Qua
         if _not_a_count(words, first, last, head, ages, cnt):
             ages.add(last)
             continue
+        change = re.match(r"\s*naar\s+(?:ruim |bijna |meer dan |minstens |zeker )?(\w[\w.]*)", sentence[quantity.end:])
+        if head is None and change and re.search(r"\bvan\s*$", sentence[:quantity.start]) \
+                and (change.group(1)[0].isdigit() or word_to_int(change.group(1)) is not None):
+            continue  # "het dodental steeg van 12 naar 20": the figure before the change
         if head is not None and cnt.not_persons.fullmatch(words[head].norm):
             continue
         end = _phrase_end(words, head, parts, cnt) if head is not None else last
