@@ -324,3 +324,19 @@ def test_a_store_from_before_the_tallies_is_backfilled_once(store: Store) -> Non
             assert {r.id: (json.loads(r.data), r.updated_at) for r in conn.execute(schema.stories.select())} == after
     finally:
         upgraded.close()
+
+
+def test_a_summed_group_is_one_total_and_its_parts_are_no_competing_figures() -> None:
+    """"twee agenten en een voorbijganger raakten gewond": the extractor's total of 3 (context "summed") is coded;
+    its parts (contexts "subset", "part") are shown with their groups but neither compete nor add up again."""
+    def view(text: str, value: int, group_type: str, contexts: list[str], start: int) -> ClaimView:
+        c = Claim("injured", "a1", start, start + len(text), text, value=value, low=value, high=value,
+                  group_type=group_type, attribution=["NOS"], contexts=contexts)
+        return ClaimView(c, outlet="NOS", published_at="2024-03-05")
+
+    rows = reconcile("e1", [view("twee agenten en een voorbijganger", 3, "people", ["summed"], 0),
+                            view("twee", 2, "police", ["subset", "part"], 0),
+                            view("een voorbijganger", 1, "people", ["subset", "part"], 17)])
+    assert {r.group_type: r.coded for r in rows} == {"people": 3, "police": None}
+    assert event_total(rows, "injured") == 3
+    assert not any(r.disagreement for r in rows)
