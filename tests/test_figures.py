@@ -60,6 +60,7 @@ CASES = [
     ("Zes gewonden vielen er, waarvan twee agenten.", {("injured", 6)}),
     ("Twintig mensen stierven – onder meer vier toeristen – toen de brug instortte.", {("killed", 20)}),
     ("Zes mensen raakten gewond; twee van hen overleden later.", {("injured", 6), ("killed", 2)}),
+    ("Vier Nederlanders onder de doden van de aardbeving.", set()),
     # coordinated groups summed, kinds kept apart
     ("Twee agenten en een fietser raakten gewond bij de achtervolging.", {("injured", 3)}),
     ("Vier Nederlanders, twee Duitsers en een Belg kwamen om bij de lawine.", {("killed", 7)}),

@@ -119,6 +119,7 @@ class Counting:
     pronouns: frozenset[str]
     function_words: frozenset[str]
     subset_before: re.Pattern[str]
+    subset_after: re.Pattern[str]
     partitive: re.Pattern[str]
     rate: re.Pattern[str]
     category: re.Pattern[str]
@@ -191,6 +192,7 @@ def counting(language: str = "nl") -> Counting:
         pronouns=frozenset(clauses["pronouns"]),
         function_words=frozenset(clauses["function_words"]),
         subset_before=re.compile(r"(?<!\w)" + raw["subset"]["before"], re.IGNORECASE),
+        subset_after=re.compile(raw["subset"]["after"], re.IGNORECASE),
         partitive=re.compile(r"\s*" + raw["subset"]["partitive"], re.IGNORECASE),
         rate=re.compile(statistics["rate"], re.IGNORECASE),
         category=re.compile(statistics["category"], re.IGNORECASE),
@@ -655,7 +657,8 @@ def count_phrases(sentence: str, words: Sequence[Word], quantities: Sequence[Qua
                              words[end].end if head is not None else quantity.end, quantity.end,
                              head_kind=_head_kind(words[head] if head is not None else None, modifiers, cnt))
         phrase.subset = bool(cnt.subset_before.search(sentence, 0, quantity.start)) or (
-            bool(re.match(r"\s*van (?:hen|hun|wie)\b", sentence[quantity.end:], re.IGNORECASE)))
+            bool(re.match(r"\s*van (?:hen|hun|wie)\b", sentence[quantity.end:], re.IGNORECASE))) or bool(
+            cnt.subset_after.match(sentence[quantity.end:]))
         phrases.append(phrase)
     for i, w in enumerate(words):
         # not Frog's tag alone: it tags a capitalised "Een" after a headline as part of a name
@@ -677,7 +680,8 @@ def count_phrases(sentence: str, words: Sequence[Word], quantities: Sequence[Qua
         end = _phrase_end(words, head, parts, cnt)
         phrase = CountPhrase(i, i, head, end, 1, 1, 1, None, None, w.start, words[head].end, words[end].end,
                              w.end, single=True, head_kind=_head_kind(words[head], modifiers, cnt))
-        phrase.subset = bool(cnt.subset_before.search(sentence, 0, w.start))
+        phrase.subset = bool(cnt.subset_before.search(sentence, 0, w.start)) or bool(
+            cnt.subset_after.match(sentence[w.end:]))
         phrases.append(phrase)
     phrases.sort(key=lambda p: p.first)
     return _partitives(sentence, words, phrases, cnt)
