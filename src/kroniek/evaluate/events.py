@@ -24,9 +24,9 @@ types to EventDNA's:
 An act the sense layer finds only referred to (context "referred": a trial, a charge, "verdacht van de moord op",
 a commemoration) is no new event on a story's timeline, but its sentence still asserts that it happened, as ERE
 annotates it, so it types the sentence (measured: Attack F1 tune 0.682 → 0.730, check 0.663 → 0.693); a death or
-injury word in such a frame types nothing (counting it: Die up 0.02 / 0.005, Injure down 0.05 / 0.01); a hunger strike is no Demonstrate (no gathering); a
-Demonstrate resting only on words for protesters ("demonstranten") is dropped when the sentence holds an Attack, as
-those protesters are its target or authors.
+injury word in such a frame types nothing (counting it: Die up 0.02 / 0.005, Injure down 0.05 / 0.01). A hunger
+strike is no Demonstrate (no gathering); a Demonstrate resting only on words for protesters ("demonstranten") is
+dropped when the sentence holds an Attack, as those protesters are its target or authors.
 
 Scoring follows ``../shared/eval/events_score.py``, the scorer that unseen text is judged with (and which this
 command also runs, when it is there, printing its summary beside ours): gold events count only when Asserted and
