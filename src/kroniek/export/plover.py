@@ -11,10 +11,15 @@ from kroniek.store.repository import Store
 
 # kroniek's own context names where PLOVER has a word for the same thing
 PLOVER_CONTEXTS = {"negated": "negation"}
+# kroniek contexts that imply one of PLOVER's: an act only referred to (in a trial, a charge, a commemoration) is
+# PLOVER's "historical", a reference to an event in the past; kroniek's word stays beside it, saying why
+IMPLIED_CONTEXTS = {"referred": "historical"}
 
 
 def record(event: dict[str, Any]) -> dict[str, Any]:
     contexts = [PLOVER_CONTEXTS.get(c, c) for c in event.get("contexts") or []]
+    contexts += [IMPLIED_CONTEXTS[c] for c in list(contexts) if c in IMPLIED_CONTEXTS
+                 and IMPLIED_CONTEXTS[c] not in contexts]
     data: dict[str, Any] = {
         "id": event["id"],
         "date": event.get("date"),
