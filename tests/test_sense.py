@@ -90,6 +90,12 @@ VICTIMS = [
     ("In Utrecht heeft de politie woensdag twaalf relschoppers [[gearresteerd]].", "arrest", "event", "human"),
     # the subject of a passive is the phrase nearest before its participle
     ("De wagen werd in beslag genomen en de bestuurder [[aangehouden]].", "arrest", "event", "human"),
+    ("Verdachten zaak mishandelde koe [[opgepakt]]", "arrest", "event", "human"),
+    # an outcome verb with an object hurts its object
+    ("Een vrachtwagen [[rijdt]] een fietser aan in Gent.", "injury", "event", "human"),
+    ("Een vrachtwagen [[rijdt]] een hert aan op de snelweg.", "injury", "no", "animal"),
+    # a victim in a compound carries a linking ending: a visa row has no fish in it
+    ("De [[visarel]] tussen de twee landen loopt uit de hand.", "riot", "event", None),
 ]
 
 
@@ -176,6 +182,7 @@ GENERIC = [
     ("Het aantal [[schietpartijen]] in de stad steeg vorig jaar.", "shooting", True),
     ("Volgens de misdaadcijfers daalde het aantal [[overvallen]].", "assault", True),
     ("Wie een agent [[aanvalt]], moet rekenen op een zware straf.", "assault", True),
+    ("Wie er achter de [[aanvallen]] zit, is nog onduidelijk.", "assault", False),
     ("Per 100.000 inwoners worden er in de stad twaalf mensen [[vermoord]].", "killing", True),
     ("Waarom plegen jongeren een [[aanslag]]?", "bombing", True),
     # one event: counting its victims, a recurring event that took place, a question about it
@@ -237,6 +244,7 @@ REFERRED = [
     ("De piloten willen vanaf maandag [[staken]].", "strike", "no", None),
     ("Eis: acht jaar [[cel]] voor de schutter.", "sentence", "no", "demand"),
     ("Vonnis: acht jaar [[cel]] voor de schutter.", "sentence", "event", None),
+    ("De terreurgroep eist de [[aanslag]] in Kaboel op.", "bombing", "event", None),
     ("Hij wordt verdacht van het [[doden]] van zijn buurman.", "killing", "referred", "charge"),
     # and the plain report, for contrast
     ("Bij een [[schietpartij]] in Rotterdam is gisteren een man gewond geraakt.", "shooting", "event", None),

@@ -139,6 +139,7 @@ class Frame:
     refers: bool
     denies: str  # "", "all" or "justice"
     either_side: bool
+    not_with_particle: frozenset[str] = frozenset()  # a particle in the clause makes the verb another one
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: loaded once, a key of the word caches
@@ -230,7 +231,7 @@ def knowledge(language: str = "nl") -> Knowledge:
         words, sequences = _words_and_sequences(frame["words"])
         frames.append(Frame(name, words, sequences, frozenset(frame.get("through", [])),
                             bool(frame.get("refers", False)), str(frame.get("denies", "")),
-                            bool(frame.get("either_side", False))))
+                            bool(frame.get("either_side", False)), frozenset(frame.get("not_with_particle", []))))
     morphology = data["morphology"]
     grammar = data["grammar"]
     listed = frozenset(victim_classes) | frozenset(nouns["procedure"]["lemmas"]) | \
@@ -504,10 +505,14 @@ def noun_class(word: str, lemma: str, k: Knowledge) -> str | None:
     return None
 
 
-def compound_modifier(word: str, members: frozenset[str] | dict[str, str], k: Knowledge) -> str | None:
-    """The first part of a compound that is in ``members`` ("dieren" of "dierenmishandeling"), or None."""
+def compound_modifier(word: str, members: frozenset[str] | dict[str, str], k: Knowledge,
+                      linked: bool = False) -> str | None:
+    """The first part of a compound that is in ``members`` ("dieren" of "dierenmishandeling"), or None.
+    ``linked``: the part must carry a linking ending, as a noun for whom an act is done does ("dieren-",
+    "kinder-", "vrouwen-"): "visarel" is a visa row, no fish."""
     for cut in range(k.min_prefix, len(word) - 3):
-        for stem in _stems(word[:cut], k):
+        stems = _stems(word[:cut], k)
+        for stem in stems[1:] if linked else stems:
             if stem in members:
                 return stem
     return None
@@ -766,8 +771,15 @@ def patient_and_agent(hit: _Hit) -> tuple[Phrase | None, Phrase | None]:
         # aangevallen", "de wagen werd in beslag genomen en de bestuurder aangehouden"); one cut off by an
         # apposition is not guessed; a death's may follow its finite verb ("er kwamen drie mensen om")
         before = [p for p in bare if p.head < head]
+        groups = list(dict.fromkeys(p.group for p in bare))
+        if hit.event_class in k.outcome and not _is_passive(hit) and hit.word.tag == VFIN and len(groups) >= 2:
+            # an outcome verb with a subject and an object hurts its object ("een vrachtwagen rijdt een
+            # fietster aan")
+            return next(p for p in bare if p.group == groups[1]), bare[0]
         if before:
-            return before[-1], agent
+            # an act on people takes the person among them ("verdachten zaak gekruisigde koe opgepakt")
+            people = [p for p in before if _group_kind(hit, p) == "human"]
+            return (people[-1] if people and hit.event_class in k.people_only else before[-1]), agent
         after = [p for p in bare if p.head > head] if hit.event_class in k.outcome and hit.word.tag == VFIN else []
         return (after[0] if after else None), agent
     subject = bare[0] if bare else None
@@ -1005,6 +1017,9 @@ def referral(hit: _Hit) -> tuple[Frame, str] | None:
     for frame, start, end in _frame_hits(hit):
         if justice and not frame.denies:
             continue  # a frame of judging names what a judicial act is about; it does not refer to it
+        if frame.not_with_particle and _verbal(hit, start, end) and any(
+                w.tag == PART and w.text in frame.not_with_particle for w in hit.words[hit.lo:hit.hi]):
+            continue  # "eist de aanslag op": claiming, not demanding
         if not (hit.lo <= start and end <= hit.hi):
             continue
         if end <= target[0] and nominal and _chained(hit, frame, start, end, target):
@@ -1101,11 +1116,11 @@ def generic_marker(hit: _Hit) -> str | None:
             return "count of acts"
     subjects = [hit.words[p.head] for p in hit.phrases if hit.in_clause(p) and p.governor is None]
     present = any(w.tag == VFIN and w.present for w in hit.words[hit.lo:hit.hi])
-    if present and any(w.text in k.generic_subjects for w in subjects):
+    if present and hit.word.tag in VERBS and any(w.text in k.generic_subjects for w in subjects):
         return "anyone as subject"
     if hit.lo < len(hit.words) and hit.words[hit.lo].text in k.generic_subjects and hit.words[hit.lo].tag in (
-            PRON, REL, SCONJ) and present:
-        return "anyone as subject"
+            PRON, REL, SCONJ) and present and hit.word.tag in VERBS:
+        return "anyone as subject"  # "wie een agent aanvalt"; not "wie er achter de aanvallen zit"
     if hit.sentence_text.rstrip().endswith("?") and mine is not None and mine.head == hit.head \
             and mine.determiner in ("none", "indefinite") and not _specific(hit, mine):
         return "question about a kind"
@@ -1130,7 +1145,7 @@ def assess(doc: Document, sentence_index: int, start: int, end: int, event_class
     # victim and agent, from the compound's first part or the clause's phrases
     patient, agent_phrase = patient_and_agent(hit)
     victim = None
-    prefix_class = compound_modifier(hit.word.text, k.victim_classes, k)
+    prefix_class = compound_modifier(hit.word.text, k.victim_classes, k, linked=True)
     if prefix_class is not None and k.victim_classes[prefix_class] in ("human", "animal"):
         # "dierenmishandeling", "kindermoord"; a thing before the head is a setting ("gevangenisstraf")
         victim = k.victim_classes[prefix_class]
