@@ -60,3 +60,51 @@ def test_evaluate_end_to_end(tmp_path: Path) -> None:
     assert [p["id"] for p in predictions] == ["n4", "n1", "n3", "n2"]  # published_at order (a day sorts first)
     story = {p["id"]: p["story"] for p in predictions}
     assert story["n1"] == story["n2"] != story["n3"]
+
+
+def test_the_tfidf_baseline_joins_alike_articles_and_keeps_others_apart() -> None:
+    from kroniek.evaluate.stories import tfidf_single_pass
+
+    labels = tfidf_single_pass(ROWS, threshold=0.2)
+    assert labels["n1"] == labels["n2"] and len({labels["n1"], labels["n3"], labels["n4"]}) == 3
+    assert len(set(tfidf_single_pass(ROWS, threshold=0.0).values())) == 1  # every cosine is at least 0
+    assert len(set(tfidf_single_pass(ROWS, threshold=1.01).values())) == 4
+
+
+def test_pairwise_without_big_stories_leaves_their_articles_out() -> None:
+    from kroniek.evaluate.stories import without_big_stories
+
+    gold = {f"b{i}": "big" for i in range(10)} | {"x": "s", "y": "s", "z": "t"}
+    predicted = {f"b{i}": "p" for i in range(10)} | {"x": "q", "y": "r", "z": "p"}
+    small, count, pairs = without_big_stories(gold, predicted)
+    assert (count, pairs) == (1, 45)
+    assert small["gold_pairs"] == 1 and small["correct_pairs"] == 0 and small["recall"] == 0.0
+
+
+def test_per_genre_counts_wrong_and_missed_pairs_under_both_genres() -> None:
+    from kroniek.evaluate.stories import per_genre
+
+    gold = {"a": "1", "b": "1", "c": "2", "d": "3"}
+    predicted = {"a": "x", "b": "y", "c": "y", "d": "z"}
+    genres = {"a": "news", "b": "opinion", "c": "letters", "d": "news"}
+    table = per_genre(gold, predicted, genres)
+    assert table["news"] == {"articles": 2, "wrong_pairs": 0, "missed_pairs": 1, "wrong_articles": 0,
+                             "missed_articles": 1}
+    assert table["opinion"]["wrong_pairs"] == 1 and table["opinion"]["missed_pairs"] == 1
+    assert table["letters"]["wrong_pairs"] == 1 and table["letters"]["missed_pairs"] == 0
+
+
+def test_tune_lists_errors_with_titles_and_check_refuses(tmp_path: Path) -> None:
+    from kroniek.evaluate.split import CheckSplitError
+
+    rows = [dict(r, split="tune", genre="news") for r in ROWS]
+    rows[2] = dict(rows[2], story="dijk")  # the cup final labelled with the dike: a join kroniek must miss
+    gold_file = tmp_path / "gold.jsonl"
+    gold_file.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    result = evaluate(gold_file, None, load_settings(), split="tune", errors=5)
+    assert "tf-idf" in result["summary"] and "without big stories" in result["summary"]
+    assert "missed joins" in result["summary"] and "Feyenoord wint de beker" in result["summary"]
+    assert result["genre_source"] == "gold" and result["per_genre"]["news"]["missed_pairs"] >= 2
+    assert result["tfidf_baseline"]["pairwise"]["gold_pairs"] == 3
+    with pytest.raises(CheckSplitError):
+        evaluate(gold_file, None, load_settings(), split="check", errors=5)

@@ -84,7 +84,7 @@ def test_shared_topic_words_do_not_make_one_story(store: Store) -> None:
 def test_article_without_document_and_in_english_still_links(store: Store) -> None:
     a = art(HARLINGEN_A, "Leeuwarder Courant", "2024-05-02", "Grote brand in havenloods Harlingen")
     e = art(ENGLISH, "Reuters", "2024-05-02", "Fire destroys Harlingen port warehouse")
-    run_link(store, [a, e], settings(story_threshold=0.1))
+    run_link(store, [a, e], settings(story_model="hand", story_threshold=0.1))
     assert story_of(store, a.id) == story_of(store, e.id)
 
 
@@ -96,7 +96,7 @@ def test_without_the_embedding_model_the_fallback_threshold_applies(store: Store
     a = art(HARLINGEN_A, "Leeuwarder Courant", "2024-05-02", "Grote brand in havenloods Harlingen")
     b = art(HARLINGEN_B, "NOS", "2024-05-03", "Havenloods Harlingen verwoest door brand")
     z = art(ZWOLLE, "De Stentor", "2024-05-02", "Woningbrand in Zwolle snel geblust")
-    run_link(store, [a, b, z], settings(story_embedding_weight=1.0, story_threshold=0.99,
+    run_link(store, [a, b, z], settings(story_model="hand", story_embedding_weight=1.0, story_threshold=0.99,
                                         story_threshold_without_embedding=0.2))
     assert story_of(store, a.id) == story_of(store, b.id) != story_of(store, z.id)
 
@@ -151,7 +151,7 @@ def test_story_ids_are_stable_across_runs(store: Store) -> None:
 
 
 def test_bridging_article_merges_stories_and_records_it(store: Store) -> None:
-    conf = settings(story_threshold=0.3, story_merge_threshold=0.3)
+    conf = settings(story_model="hand", story_threshold=0.3, story_merge_threshold=0.3)
     a = art(HARLINGEN_A, "Leeuwarder Courant", "2024-05-02", "Brand in havenloods")
     z = art(SCHAAK, "NOS", "2024-05-02", "Giri wint toernooi")
     run_link(store, [a, z], conf)
@@ -169,7 +169,7 @@ def test_bridging_article_merges_stories_and_records_it(store: Store) -> None:
 
 
 def test_updated_article_that_no_longer_fits_is_split_off(store: Store) -> None:
-    conf = settings(story_threshold=0.2)
+    conf = settings(story_model="hand", story_threshold=0.2)
     a = art(HARLINGEN_A, "Leeuwarder Courant", "2024-05-02", "Brand in havenloods Harlingen",
             url="https://lc.example/1")
     b = art(HARLINGEN_B, "NOS", "2024-05-02", "Havenloods Harlingen verwoest", url="https://nos.example/1")
@@ -196,16 +196,21 @@ def test_document_lemmas_and_entities_are_used() -> None:
     assert "@almaty" in features.terms and features.places == {"@almaty": "Almaty"}
 
 
-@pytest.mark.parametrize(("gap_days", "together"), [(2, True), (20, True), (45, False)])
-def test_default_settings_keep_close_follow_ups_for_weeks(store: Store, monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(("model", "gap_days", "together"), [
+    ("hand", 2, True), ("hand", 20, True), ("hand", 45, False),
+    ("learned", 2, True), ("learned", 8, True), ("learned", 45, False),
+])
+def test_default_settings_keep_close_follow_ups_for_weeks(store: Store, monkeypatch: pytest.MonkeyPatch, model: str,
                                                           gap_days: int, together: bool) -> None:
     from kroniek.link import embed
 
-    # A close follow-up 20 days later still joins (half-life 10 days, not 7); 45 days later it starts a story.
+    # The hand score: a close follow-up 20 days later still joins (half-life 14 days); 45 days later it starts a
+    # story. The learned model joins follow-ups of its training stretch's days and beyond them halves its
+    # probability every half-life: weeks later the same subject is a new story.
     monkeypatch.setattr(embed, "available", lambda: False)  # the fallback scale: the same on every machine
     first = dt.date(2024, 5, 2)
     a = art(HARLINGEN_A, "Leeuwarder Courant", first.isoformat(), "Grote brand in havenloods Harlingen")
     later = (first + dt.timedelta(days=gap_days)).isoformat()
     b = art(HARLINGEN_B, "NOS", later, "Havenloods Harlingen verwoest door brand")
-    run_link(store, [a, b])
+    run_link(store, [a, b], settings(story_model=model))
     assert (story_of(store, a.id) == story_of(store, b.id)) is together

@@ -2,7 +2,8 @@
 
 The labels (``data/gold/dpg2019-dev.stories.jsonl``: ``{"id", "story"}`` per article) hold no article text: the
 corpus is research-use only and stays outside the repository. This script joins the labels with the corpus at run
-time and writes JSONL in kroniek's ingest schema (``id, outlet, url, title, text, published_at``) plus ``story``.
+time and writes JSONL in kroniek's ingest schema (``id, outlet, url, title, text, published_at``) plus ``story``
+(and ``genre``, the gold genre, where the label file has one).
 
     .venv/bin/python bench/gold/make_story_eval.py --out /tmp/dpg-dev.jsonl
     .venv/bin/kroniek eval stories /tmp/dpg-dev.jsonl
@@ -43,22 +44,23 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def read_labels(path: Path) -> dict[str, str]:
-    labels: dict[str, str] = {}
+def read_labels(path: Path) -> dict[str, tuple[str, str]]:
+    """Story label and gold genre ("" when the file has none) per article id."""
+    labels: dict[str, tuple[str, str]] = {}
     for row in read_jsonl(path):
         article_id, story = str(row.get("id") or ""), str(row.get("story") or "")
         if not article_id or not story:
             raise SystemExit(f"{path}: a label without id or story: {row}")
         if article_id in labels:
             raise SystemExit(f"{path}: article {article_id} is labelled twice")
-        labels[article_id] = story
+        labels[article_id] = (story, str(row.get("genre") or ""))
     return labels
 
 
-def to_eval_row(article: dict[str, Any], story: str, split: str) -> dict[str, str]:
+def to_eval_row(article: dict[str, Any], story: str, split: str, genre: str = "") -> dict[str, str]:
     article_id = str(article["id"])
     publishers = article.get("publishers") or []
-    return {
+    row = {
         "id": article_id,
         "outlet": str(publishers[0]) if publishers else "dpg",
         "url": f"https://dpg.example/{article_id}",
@@ -68,20 +70,23 @@ def to_eval_row(article: dict[str, Any], story: str, split: str) -> dict[str, st
         "story": story,
         "split": split,
     }
+    if genre:  # the gold genre, where the label file has one (per-genre error counts)
+        row["genre"] = genre
+    return row
 
 
 def build(corpus: Path, label_files: dict[Path, str]) -> list[dict[str, str]]:
     if not corpus.exists():
         raise SystemExit(f"{corpus} not found: the story evaluation needs the shared dpg2019-nl corpus "
                          "(pass --corpus PATH if it lives elsewhere)")
-    labels: dict[str, tuple[str, str]] = {}
+    labels: dict[str, tuple[str, str, str]] = {}
     for path, split in label_files.items():
         if not path.exists():
             raise SystemExit(f"{path} not found")
-        for article_id, story in read_labels(path).items():
+        for article_id, (story, genre) in read_labels(path).items():
             if article_id in labels:
                 raise SystemExit(f"{path}: article {article_id} is also labelled in another stretch")
-            labels[article_id] = (f"{split}:{story}", split)  # a story never spans two stretches
+            labels[article_id] = (f"{split}:{story}", split, genre)  # a story never spans two stretches
     rows = [to_eval_row(article, *labels[str(article.get("id"))])
             for article in read_jsonl(corpus) if str(article.get("id")) in labels]
     missing = sorted(set(labels) - {row["id"] for row in rows})

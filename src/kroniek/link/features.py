@@ -121,6 +121,10 @@ class ArticleFeatures:
     title_key: str = ""  # the whole title, folded: a title seen before on other text is a rubric ("Column")
     title_phrases: frozenset[str] = frozenset()  # pairs of adjacent title words ("aanslag utrecht"), see below
     body_terms: int = 0  # distinct terms outside the title: a stub (cartoon, caption) has almost none
+    genre: str = "news"  # kroniek.link.genre: news, opinion, editorial, letters, bulletin, interview, poll, ...
+    genre_items: int = 1  # separately signed or headed items (a letters page, a bulletin)
+    chars: int = 0  # length of the body text
+    items: list[dict[str, float]] = field(default_factory=list)  # term counts per item of a multi-item page
 
     @property
     def distinct(self) -> frozenset[str]:
@@ -157,6 +161,8 @@ def day_iso(day: int | None) -> str | None:
 def extract_features(article: Article, document: Document | None = None,
                      options: FeatureOptions | None = None) -> ArticleFeatures:
     """Terms and names of one article, from its Document when analysed and from its raw text otherwise."""
+    from kroniek.link.genre import item_spans, recognise  # genre reads this module's fold
+
     opts = options or FeatureOptions()
     title = (article.title or "").strip()
     body_terms: Counter[str] = Counter()
@@ -203,11 +209,20 @@ def extract_features(article: Article, document: Document | None = None,
     if len(terms) > opts.max_terms:
         terms = dict(sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[: opts.max_terms])
     lead = (title + ". " if title else "") + article.text[: opts.lead_chars]
+    body = article.text[len(title):].lstrip() if title and article.text.startswith(title) else article.text
+    genre = recognise(title, body)  # "recurring" by a title seen before is the clusterer's to add (it knows)
+    items = []
+    if genre.multi:
+        for start, end in item_spans(body, genre):
+            counts: Counter[str] = Counter()
+            _terms_from_text(body[start:end], counts, {}, counts)
+            items.append({t: float(c) for t, c in counts.items()})
     return ArticleFeatures(article_id=article.id, outlet=article.outlet, day=article_day(article), terms=terms,
                            title_terms=frozenset(title_keys), names=names, places=places,
                            language=(document.language if document else None) or article.language,
                            title=title, lead=lead.strip(), title_key=title_key(title), body_terms=distinct_body,
-                           title_phrases=title_phrases(title, names))
+                           title_phrases=title_phrases(title, names), genre=genre.name, genre_items=genre.items,
+                           chars=len(body.strip()), items=items)
 
 
 def title_key(title: str) -> str:

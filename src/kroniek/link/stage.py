@@ -79,6 +79,8 @@ class LinkStage:
             # Without the model the scores lack the embedding term: use the threshold tuned for that case.
             options = dataclasses.replace(options, embedding_weight=0.0, threshold=float(
                 section.get("story_threshold_without_embedding", options.threshold)))
+        if not use_embeddings:  # the learned weights fitted without the embedding feature
+            options = dataclasses.replace(options, model_variant="no_embedding")
         batch_size = int(section.get("batch_size", 100))
         total = store.count_pending(self.name, after=self.after)
         touched_total: set[str] = set()

@@ -1,5 +1,14 @@
 """Online story clustering: each article, in arrival order, joins the most similar live story or starts one.
 
+Two ways to decide (``story_model``). **learned**, the default: the ``REFINE`` candidates closest by centroid
+cosine are compared with the article on a dozen separate similarities (``kroniek.link.similarity``), a linear
+ranker picks one and a logistic classifier gives the probability that the article belongs to it; it joins at
+``join_probability`` or more, and a second candidate as likely is merged into the first. Genre rules come first
+(``kroniek.link.genre``): a letters page or bulletin joins only the story that holds most of its items (each item
+judged by the classifier on its own), a title printed before (a rubric) counts no title similarity. The weights
+were fitted on the project's own tune labels (``bench/gold/train_story_model.py``).
+
+**hand**: the weighted score below, tuned on what is now the check side of the labels.
 Similarity of an article to a story (all in [0, 1], then multiplied by a time decay):
 
     score = w_text · cos(article tf-idf, story centroid)        words and @names, title terms counted extra
@@ -23,6 +32,7 @@ Story ids are derived from the founding article's id and never change. When one 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import heapq
 import math
@@ -34,10 +44,12 @@ from typing import Any
 import numpy as np
 
 from kroniek.link.features import NAME_PREFIX, ArticleFeatures, cosine, day_iso, idf, top_terms, weigh
+from kroniek.link.similarity import ArticleView, StoryModel, article_view, load_model, pair_features
 
 TITLE_PREFIX = "T:"
 PHRASE_PREFIX = "P:"  # document frequency of a title phrase (adjacent title words)
 REFINE = 25  # candidates that also get the nearest-member comparison
+MULTI_CANDIDATES = 3  # a multi-item page's items are compared with its first three candidates only
 
 
 def story_id_for(article_id: str) -> str:
@@ -74,6 +86,17 @@ class ClusterOptions:
     name_shared: int = 2
     name_days: float = 1.0
     name_rarity: float = 0.7  # a salient name counts when its idf is at least this share of the highest idf
+    # "hand": the weighted score above with its thresholds; "learned": the ranker and join classifier of
+    # kroniek.link.similarity (weights in link/story_model.json), which ignore the weights and thresholds above
+    model: str = "hand"
+    model_variant: str = "embedding"  # "no_embedding" when the embedding model is not installed
+    join_probability: float = 0.5  # the classifier's probability at which an article joins (learned)
+    merge_probability: float = 1.01  # an article this likely in two stories merges them (learned); > 1: never
+    dominance: float = 0.5  # share of a multi-item page that must belong to a story for the page to join it
+    idf_prior_docs: int = 0  # learned: documents without any term added to the idf count (see idf_docs)
+    # learned: the longest gap (days) between an article and its story in the training stretch; beyond it the
+    # classifier knows nothing of time, so its probability halves every half_life_days more
+    model_horizon_days: float = 10.0
 
     @classmethod
     def from_settings(cls, section: Mapping[str, Any]) -> ClusterOptions:
@@ -89,7 +112,10 @@ class ClusterOptions:
             "stub_terms": "story_stub_terms", "stub_threshold": "story_stub_threshold",
             "keyword_weight": "story_keyword_weight", "phrase_weight": "story_phrase_weight",
             "name_threshold": "story_name_threshold", "name_shared": "story_name_shared",
-            "name_days": "story_name_days", "name_rarity": "story_name_rarity",
+            "name_days": "story_name_days", "name_rarity": "story_name_rarity", "model": "story_model",
+            "model_variant": "story_model_variant", "join_probability": "story_join_probability",
+            "merge_probability": "story_merge_probability", "dominance": "story_dominance",
+            "idf_prior_docs": "story_idf_prior_docs", "model_horizon_days": "story_model_horizon_days",
         }
         values: dict[str, Any] = {}
         for attr, key in names.items():
@@ -116,11 +142,15 @@ class StoryProfile:
     embedded: int = 0
     members: list[dict[str, float]] = field(default_factory=list)  # recent member vectors (truncated)
     founded: int = 0  # arrival number of the founding article: the older story survives a merge
+    places: Counter[str] = field(default_factory=Counter)  # @place keys: how many members name each
+    genres: Counter[str] = field(default_factory=Counter)  # members per genre (kroniek.link.genre)
     status: str = "active"
     merged_into: str | None = None
     dirty: bool = True
 
     _norm: float | None = None
+    _part_norms: tuple[float, float] | None = None
+    _leading: list[str] | None = None
 
     @property
     def norm(self) -> float:
@@ -128,8 +158,26 @@ class StoryProfile:
             self._norm = math.sqrt(sum(v * v for v in self.centroid.values())) or 1.0
         return self._norm
 
+    def part_norms(self) -> tuple[float, float]:
+        """Norms of the centroid's words and of its @names, the sub-vectors compared apart."""
+        if self._part_norms is None:
+            words = sum(v * v for t, v in self.centroid.items() if not t.startswith(NAME_PREFIX))
+            names = sum(v * v for t, v in self.centroid.items() if t.startswith(NAME_PREFIX))
+            self._part_norms = (math.sqrt(words), math.sqrt(names))
+        return self._part_norms
+
+    def leading_names(self, count: int) -> list[str]:
+        """The centroid's strongest @names, strongest first (the story's key entities)."""
+        if self._leading is None or len(self._leading) < count:
+            names = sorted(((v, t) for t, v in self.centroid.items() if t.startswith(NAME_PREFIX)),
+                           key=lambda vt: (-vt[0], vt[1]))
+            self._leading = [t for _, t in names[:count]]
+        return self._leading[:count]
+
     def changed(self) -> None:
         self._norm = None
+        self._part_norms = None
+        self._leading = None
         self.dirty = True
 
     def span_gap(self, day: int | None) -> int:
@@ -153,7 +201,7 @@ class StoryProfile:
             "embedding": _pack(self.embedding) if self.embedding is not None else None,
             "embedded": self.embedded,
             "members": [dict(m) for m in self.members],
-            "founded": self.founded,
+            "founded": self.founded, "places": dict(self.places), "genres": dict(self.genres),
         }
 
     @classmethod
@@ -167,6 +215,7 @@ class StoryProfile:
                    embedding=_unpack(data["embedding"]) if data.get("embedding") else None,
                    embedded=int(data.get("embedded") or 0),
                    members=[dict(m) for m in data.get("members") or []], founded=int(data.get("founded") or 0),
+                   places=Counter(data.get("places") or {}), genres=Counter(data.get("genres") or {}),
                    status=status, merged_into=merged_into, dirty=False)
 
 
@@ -179,6 +228,19 @@ def _unpack(stored: str | list[float]) -> np.ndarray:
     if isinstance(stored, str):
         return np.frombuffer(base64.b64decode(stored), dtype="<f4").astype(np.float32)
     return np.asarray(stored, dtype=np.float32)
+
+
+@dataclass
+class Observation:
+    """One article as a decision sees it (``StoryClusterer.observe``)."""
+
+    features: ArticleFeatures
+    vector: Mapping[str, float]
+    rubric: bool
+    genre: str
+    pool: list[str]
+    compared: list[tuple[str, dict[str, float]]] = field(default_factory=list)  # learned: candidate comparisons
+    view: ArticleView | None = None
 
 
 @dataclass
@@ -258,6 +320,12 @@ class StoryClusterer:
         self.clock: int | None = None  # newest article day seen
         self.arrivals = 0
         self._heap: list[tuple[int, str]] = []
+        self.model: StoryModel | None = None
+        self.last_observation: Observation | None = None
+        if self.options.model == "learned":
+            self.model = load_model(self.options.model_variant)
+        elif self.options.model != "hand":
+            raise ValueError(f"story_model must be 'hand' or 'learned', not {self.options.model!r}")
 
     # --- index ------------------------------------------------------------------------------------------------
 
@@ -310,7 +378,13 @@ class StoryClusterer:
             terms = dict(terms)
             for term in features.title_terms:
                 terms[term] = terms.get(term, 0.0) + self.options.title_boost
-        return weigh(terms, _DfView(self.df), max(self.df.n_docs, 1))
+        return weigh(terms, _DfView(self.df), self.idf_docs())
+
+    def idf_docs(self) -> int:
+        """The document count idf is taken against: for the learned model, ``idf_prior_docs`` more, as if that many
+        earlier articles had none of the terms (a store of two articles would otherwise find every shared word
+        common; once the store holds thousands the prior no longer matters)."""
+        return max(self.df.n_docs, 1) + (self.options.idf_prior_docs if self.model is not None else 0)
 
     @staticmethod
     def _title_keys(features: ArticleFeatures) -> list[str]:
@@ -352,7 +426,7 @@ class StoryClusterer:
             mass = sum(vector[t] for t in mine) or 1.0
             total += o.keyword_weight * sum(vector[t] for t in mine if t in story_keys) / mass
         if o.title_weight and features.title_terms and story.title_terms:
-            n = max(self.df.n_docs, 1)
+            n = self.idf_docs()
             weights = {t: idf(self.df.get(t), n) for t in features.title_terms}
             shared = sum(w for t, w in weights.items() if t in story.title_terms)
             total += o.title_weight * shared / (sum(weights.values()) or 1.0)
@@ -369,7 +443,7 @@ class StoryClusterer:
         shared = [p for p in features.title_phrases if p in story.title_phrases]
         if not shared or self.is_rubric(features):
             return 0.0
-        n = max(self.df.n_docs, 1)
+        n = self.idf_docs()
         return max(idf(self.df.get(PHRASE_PREFIX + p), n) for p in shared) / idf(0, n)
 
     # --- the decision -----------------------------------------------------------------------------------------
@@ -380,53 +454,40 @@ class StoryClusterer:
         ``current`` is the story an updated article already belongs to (it may stay, or move out: a split).
         """
         o = self.options
-        if features.day is not None:
-            self.clock = features.day if self.clock is None else max(self.clock, features.day)
-            self.freeze_old()
-        vector = self.vector(features)
-        rubric = self.is_rubric(features)  # before this article's own title is counted
-        scored: list[tuple[float, str]] = []
-        pool = self.candidates(vector)
-        if current is not None and current in self.stories and current not in pool:
-            pool.append(current)
-        # Two steps: the centroid for every candidate, the nearest member only for the most promising ones.
-        rough = sorted(((self.score(features, vector, self.stories[s], members=False), s) for s in pool),
-                       key=lambda item: (-item[0], item[1]))
-        for position, (value, story_id) in enumerate(rough):
-            if position < REFINE and self.options.member_links:
-                value = self.score(features, vector, self.stories[story_id])
-            scored.append((value, story_id))
-        if features.body_terms < o.stub_terms:  # stubs only join near-duplicates of the same days
-            scored = [(v, s) for v, s in scored if v >= max(o.stub_threshold, o.threshold)
-                      and self.stories[s].span_gap(features.day) == 0]
-        scored.sort(key=lambda item: (-item[0], self.stories[item[1]].founded))
+        seen = self.observe(features, current)
+        self.last_observation = seen  # for explanations and for training on the model's own decisions
+        vector, rubric, genre = seen.vector, seen.rubric, seen.genre
+        if self.model is not None:
+            scored = self._learned(seen)
+            threshold, merge_threshold = o.join_probability, o.merge_probability
+        else:
+            scored = self._hand(features, vector, seen.pool)
+            threshold, merge_threshold = o.threshold, o.merge_threshold
         decision_scores = [(s, round(v, 4)) for v, s in scored[:5]]
         if current is not None and current in self.stories:
             story = self.stories[current]
             stay = next((v for v, s in scored if s == current), 0.0)
             if story.count <= 1:  # its only article changed: the story follows it
                 story.centroid, story.members, story.title_terms = {}, [], Counter()
-                self._update_profile(story, features, vector, joined=False, rubric=rubric)
+                story.places, story.genres = Counter(), Counter()
+                self._update_profile(story, features, vector, joined=False, rubric=rubric, genre=genre)
                 return Decision(features.article_id, current, None, created=False, scores=decision_scores)
-            if stay >= o.threshold:
-                self._update_profile(story, features, vector, joined=False, rubric=rubric)
+            if stay >= threshold:
+                self._update_profile(story, features, vector, joined=False, rubric=rubric, genre=genre)
                 return Decision(features.article_id, current, stay, created=False, scores=decision_scores)
             scored = [(v, s) for v, s in scored if s != current]
         if current is None:
             self.df.add([*features.terms, *self._title_keys(features)])  # an updated article is counted
-        named = self.named_match(features, vector, scored) if scored and scored[0][0] < o.threshold else None
+        named = None
+        if self.model is None and scored and scored[0][0] < threshold:
+            named = self.named_match(features, vector, scored)
         if named is not None:
             scored = [named, *(item for item in scored if item != named)]
-        if not scored or (scored[0][0] < o.threshold and named is None):
-            profile = StoryProfile(id=story_id_for(features.article_id), founded=self.arrivals,
-                                   title=features.title or features.lead[:120])
-            self.arrivals += 1
-            self._update_profile(profile, features, vector, rubric=rubric)
-            self.add_story(profile)
-            decision = Decision(features.article_id, profile.id, None, created=True, scores=decision_scores)
+        if not scored or (scored[0][0] < threshold and named is None):
+            decision = self._found(features, vector, rubric, genre, decision_scores)
         else:
             best_score, best_id = scored[0]
-            bridged = [s for v, s in scored[1:] if v >= o.merge_threshold] if best_score >= o.merge_threshold else []
+            bridged = [s for v, s in scored[1:] if v >= merge_threshold] if best_score >= merge_threshold else []
             group = [best_id, *bridged]
             survivor = min(group, key=lambda s: (self.stories[s].founded, s))
             merged = []
@@ -435,7 +496,7 @@ class StoryClusterer:
                     score = next(v for v, s in scored if s == story_id)
                     self._merge(story_id, survivor)
                     merged.append((story_id, survivor, score))
-            self._update_profile(self.stories[survivor], features, vector, rubric=rubric)
+            self._update_profile(self.stories[survivor], features, vector, rubric=rubric, genre=genre)
             decision = Decision(features.article_id, survivor, best_score, created=False, merged=merged,
                                 scores=decision_scores)
         if current is not None and current != decision.story_id:
@@ -448,13 +509,128 @@ class StoryClusterer:
                 old.dirty = True
         return decision
 
+    def observe(self, features: ArticleFeatures, current: str | None = None) -> Observation:
+        """Everything a decision about one article reads: the clock moved on, its vector, whether its title is a
+        rubric, its genre, and the candidate stories (with the learned comparison of the closest ones)."""
+        if features.day is not None:
+            self.clock = features.day if self.clock is None else max(self.clock, features.day)
+            self.freeze_old()
+        vector = self.vector(features)
+        rubric = self.is_rubric(features)  # before this article's own title is counted
+        genre = "recurring" if rubric and features.genre == "news" else features.genre
+        pool = self.candidates(vector)
+        if current is not None and current in self.stories and current not in pool:
+            pool.append(current)
+        seen = Observation(features, vector, rubric, genre, pool)
+        if self.model is not None:
+            seen.compared = self.compare(seen, current)
+        return seen
+
+    def compare(self, seen: Observation, current: str | None = None) -> list[tuple[str, dict[str, float]]]:
+        """The learned comparison with the REFINE candidates closest by centroid cosine (and the article's current
+        story): a bounded number per article, whatever the number of live stories."""
+        o = self.options
+        vector = seen.vector
+        rough = sorted(((_unit_dot(vector, self.stories[s].centroid) / self.stories[s].norm, s) for s in seen.pool),
+                       key=lambda item: (-item[0], item[1]))
+        chosen = [s for _, s in rough[:REFINE]]
+        if current is not None and current in self.stories and current not in chosen:
+            chosen.append(current)
+        n = self.idf_docs()
+        view = article_view(seen.features, vector, seen.genre, self.df.get, n, o.query_terms, o.name_rarity,
+                            seen.rubric)
+        seen.view = view
+        return [(s, self._pair(view, self.stories[s])) for s in chosen]
+
+    def _pair(self, view: ArticleView, story: StoryProfile) -> dict[str, float]:
+        keys = self.indexed.get(story.id)
+        if keys is None:
+            keys = top_terms(story.centroid, self.options.index_terms)
+        n = self.idf_docs()
+        return pair_features(view, story, keys, self.df.get, n, self.phrase_share(view.features, story))
+
+    def _learned(self, seen: Observation) -> list[tuple[float, str]]:
+        """Candidates in the ranker's order, each with the classifier's probability that the article belongs."""
+        assert self.model is not None
+        ranked = sorted(((self.model.ranker.score(values), story_id, values) for story_id, values in seen.compared),
+                        key=lambda item: (-item[0], self.stories[item[1]].founded))
+        o = self.options
+        scored: list[tuple[float, str]] = []
+        for _, story_id, values in ranked:
+            probability = self.model.classifier.probability(values)
+            beyond = self.stories[story_id].span_gap(seen.features.day) - o.model_horizon_days
+            if beyond > 0 and o.half_life_days > 0:  # longer gaps than the training stretch held: the hand decay
+                probability *= 0.5 ** (beyond / o.half_life_days)
+            if values["multi"]:  # a page of several items joins the story that holds most of it, else stands alone
+                dominated = len(scored) < MULTI_CANDIDATES and self.dominated(seen, self.stories[story_id])
+                probability = max(probability, o.join_probability) if dominated else 0.0
+            scored.append((probability, story_id))
+        return scored
+
+    def dominated(self, seen: Observation, story: StoryProfile) -> bool:
+        """Whether the story's subject holds most of a multi-item page (a letters page, a bulletin): the share of
+        the page's terms in items that the classifier, each item on its own, would join to the story reaches
+        ``dominance``. The page's own score does not count: a mix of subjects scores a little with many stories."""
+        assert self.model is not None and seen.view is not None
+        n = self.idf_docs()
+        total = joined = 0.0
+        for item in seen.features.items:
+            mass = sum(item.values())
+            if not mass:
+                continue
+            total += mass
+            vector = weigh(item, _DfView(self.df), n)
+            single = dataclasses.replace(seen.features, terms=item, genre="news", genre_items=1, items=[],
+                                         chars=int(mass * 7))
+            view = article_view(single, vector, "news", self.df.get, n, self.options.query_terms,
+                                self.options.name_rarity)
+            if self.model.classifier.probability(self._pair(view, story)) >= self.options.join_probability:
+                joined += mass
+        return bool(total) and joined / total >= self.options.dominance
+
+    def _hand(self, features: ArticleFeatures, vector: Mapping[str, float], pool: list[str]) -> list[tuple[float, str]]:
+        """The hand-weighted score of every candidate, best first (see the module docstring)."""
+        o = self.options
+        scored: list[tuple[float, str]] = []
+        # Two steps: the centroid for every candidate, the nearest member only for the most promising ones.
+        rough = sorted(((self.score(features, vector, self.stories[s], members=False), s) for s in pool),
+                       key=lambda item: (-item[0], item[1]))
+        for position, (value, story_id) in enumerate(rough):
+            if position < REFINE and self.options.member_links:
+                value = self.score(features, vector, self.stories[story_id])
+            scored.append((value, story_id))
+        if features.body_terms < o.stub_terms:  # stubs only join near-duplicates of the same days
+            scored = [(v, s) for v, s in scored if v >= max(o.stub_threshold, o.threshold)
+                      and self.stories[s].span_gap(features.day) == 0]
+        scored.sort(key=lambda item: (-item[0], self.stories[item[1]].founded))
+        return scored
+
+    def commit(self, seen: Observation, story_id: str | None) -> Decision:
+        """Place an observed new article by an outside decision (training on gold labels): join ``story_id``,
+        or found a story when it is None or not live."""
+        features = seen.features
+        self.df.add([*features.terms, *self._title_keys(features)])
+        if story_id is None or story_id not in self.stories:
+            return self._found(features, seen.vector, seen.rubric, seen.genre, [])
+        self._update_profile(self.stories[story_id], features, seen.vector, rubric=seen.rubric, genre=seen.genre)
+        return Decision(features.article_id, story_id, None, created=False)
+
+    def _found(self, features: ArticleFeatures, vector: Mapping[str, float], rubric: bool, genre: str,
+               scores: list[tuple[str, float]]) -> Decision:
+        profile = StoryProfile(id=story_id_for(features.article_id), founded=self.arrivals,
+                               title=features.title or features.lead[:120])
+        self.arrivals += 1
+        self._update_profile(profile, features, vector, rubric=rubric, genre=genre)
+        self.add_story(profile)
+        return Decision(features.article_id, profile.id, None, created=True, scores=scores)
+
     def named_match(self, features: ArticleFeatures, vector: Mapping[str, float],
                     scored: list[tuple[float, str]]) -> tuple[float, str] | None:
         """The best story below the threshold that the article still joins: same days, shared salient names."""
         o = self.options
         if not o.name_threshold or o.name_shared <= 0:
             return None
-        n = max(self.df.n_docs, 1)
+        n = self.idf_docs()
         floor = o.name_rarity * idf(0, n)
         names = [t for t in top_terms(vector, o.query_terms)
                  if t.startswith(NAME_PREFIX) and idf(self.df.get(t), n) >= floor]
@@ -472,7 +648,7 @@ class StoryClusterer:
         return None
 
     def _update_profile(self, profile: StoryProfile, features: ArticleFeatures, vector: Mapping[str, float],
-                        joined: bool = True, rubric: bool = False) -> None:
+                        joined: bool = True, rubric: bool = False, genre: str = "") -> None:
         o = self.options
         for term, value in vector.items():
             profile.centroid[term] = profile.centroid.get(term, 0.0) + value
@@ -487,6 +663,10 @@ class StoryClusterer:
         if joined:
             profile.count += 1
             profile.outlets[features.outlet] += 1
+            profile.genres[genre or features.genre] += 1
+        profile.places.update(t for t in features.places if t in vector)
+        if len(profile.places) > 60:
+            profile.places = Counter(dict(sorted(profile.places.items(), key=lambda kv: (-kv[1], kv[0]))[:60]))
         for term in features.title_terms:
             profile.title_terms[term] += 1
         if len(profile.title_terms) > 120:
@@ -523,6 +703,8 @@ class StoryClusterer:
         survivor.outlets.update(loser.outlets)
         survivor.title_terms.update(loser.title_terms)
         survivor.title_phrases.update(loser.title_phrases)
+        survivor.places.update(loser.places)
+        survivor.genres.update(loser.genres)
         survivor.members = (survivor.members + loser.members)[-self.options.member_links:] \
             if self.options.member_links else []
         if loser.embedding is not None:
@@ -550,6 +732,13 @@ class StoryClusterer:
         for profile in self.stories.values():
             profile.dirty = False
         self.retired.clear()
+
+
+def _unit_dot(vector: Mapping[str, float], centroid: Mapping[str, float]) -> float:
+    """The dot product of a unit article vector and a centroid: its cosine times the centroid's norm."""
+    small, large = (vector, centroid) if len(vector) <= len(centroid) else (centroid, vector)
+    get = large.get
+    return sum(v * get(t, 0.0) for t, v in small.items())
 
 
 def _dense_cosine(a: list[float], b: np.ndarray) -> float:

@@ -1,0 +1,1 @@
+"""Language knowledge of the link stage (genre rubrics)."""
