@@ -49,6 +49,7 @@ def test_every_frame_and_class_loads() -> None:
     # compound heads must be real words: no owl in a patrol, no man in a novel, a court is no firm
     ("politiepatrouille", None), ("roman", None), ("gemeenschap", None), ("universiteit", None),
     ("relschoppers", "human"), ("brandweerman", "human"), ("kieswet", None), ("zeehonden", "animal"),
+    ("schietpartij", None), ("regeringspartij", None), ("partij", "abstract"),
 ])
 def test_noun_classes_by_lemma_plural_and_compound_head(word: str, kind: str | None) -> None:
     assert noun_class(word, word, knowledge("nl")) == kind
@@ -96,6 +97,9 @@ VICTIMS = [
     ("Een vrachtwagen [[rijdt]] een hert aan op de snelweg.", "injury", "no", "animal"),
     # a victim in a compound carries a linking ending: a visa row has no fish in it
     ("De [[visarel]] tussen de twee landen loopt uit de hand.", "riot", "event", None),
+    # a death word on a noun for no one says the event killed someone; on animals it is no death of people
+    ("Na de [[dodelijke]] schietpartij in de school sloot de stad alle scholen.", "dying", "event", None),
+    ("Drie [[dode]] koeien lagen in het weiland.", "dying", "no", "animal"),
 ]
 
 

@@ -166,6 +166,7 @@ class Knowledge:
     victim_classes: dict[str, str]  # lemma -> "human" | "animal" | "object" | "abstract"
     abstract_suffixes: tuple[str, ...]
     abstract_exceptions: frozenset[str]
+    abstract_exact_only: frozenset[str]
     procedure: frozenset[str]
     business: frozenset[str]
     sport: frozenset[str]
@@ -252,6 +253,7 @@ def knowledge(language: str = "nl") -> Knowledge:
         min_abstract_head=int(morphology["min_abstract_head"]),
         victim_classes=victim_classes, abstract_suffixes=tuple(nouns["abstract"]["suffixes"]),
         abstract_exceptions=frozenset(nouns["abstract"]["suffix_exceptions"]),
+        abstract_exact_only=frozenset(nouns["abstract"]["exact_only"]),
         procedure=frozenset(nouns["procedure"]["lemmas"]), business=frozenset(nouns["business"]["lemmas"]),
         sport=frozenset(nouns["sport"]["lemmas"]),
         emotion=frozenset(nouns["emotion"]["lemmas"]), physical=physical, physical_sequences=physical_sequences,
@@ -497,7 +499,8 @@ def noun_class(word: str, lemma: str, k: Knowledge) -> str | None:
             head = form[cut:]
             for stem in _stems(head, k, strict=True):
                 kind = k.victim_classes.get(stem)
-                if kind is not None and (kind != "abstract" or len(stem) >= k.min_abstract_head):
+                if kind is not None and (kind != "abstract" or (len(stem) >= k.min_abstract_head
+                                                                and stem not in k.abstract_exact_only)):
                     return kind
     for form in forms:
         if form.endswith(k.abstract_suffixes) and not any(form.endswith(x) for x in k.abstract_exceptions):
@@ -748,7 +751,11 @@ def patient_and_agent(hit: _Hit) -> tuple[Phrase | None, Phrase | None]:
     mine = hit.phrase_of(head)
     clause_phrases = [p for p in hit.phrases if hit.in_clause(p) and p is not mine]
     if mine is not None and mine.head != head and hit.word.tag in (VPART, VPRES, ADJ):
-        return mine, None  # an attributive participle or adjective: the noun it describes
+        # an attributive participle or adjective: the noun it describes; a death or injury word on a noun for
+        # no one ("een dodelijke schietpartij", "een dodelijk ongeval") says the event hurt someone
+        if hit.event_class in k.outcome and _group_kind(hit, mine) not in ("human", "animal"):
+            return None, None
+        return mine, None
     if hit.word.tag in (NOUN, NAME) or (mine is not None and mine.head == head and hit.word.tag not in VERBS):
         if hit.event_class in k.outcome and mine is not None and _kind(hit, mine) == "human":
             return mine, None  # "doden", "gewonden": the noun is the victim
