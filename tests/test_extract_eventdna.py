@@ -65,8 +65,7 @@ def types(analyser: Analyser, sentence: str) -> set[str]:
     ("Het wielerseizoen wordt zondag op gang geschoten.", set(), {"Conflict/Attack"}),
     ("Er werd geschoten op een auto aan de rotonde.", {"Conflict/Attack"}, set()),
     # pelting, wounding and stabbing people are attacks; hurting oneself or setting fire is not
-    pytest.param("Jongeren bekogelden de brandweer met stenen.", {"Conflict/Attack"}, set(),
-                 marks=pytest.mark.xfail(reason="sense layer: 'de brandweer' read as an abstract target")),
+    ("Jongeren bekogelden de brandweer met stenen.", {"Conflict/Attack"}, set()),
     ("Een man verwondde een conducteur met een mes.", {"Conflict/Attack"}, set()),
     ("De jager verwondde zichzelf met zijn eigen geweer.", set(), {"Conflict/Attack"}),
     ("De burgemeester werd tijdens een markt in de rug gestoken.", {"Conflict/Attack"}, set()),

@@ -214,10 +214,11 @@ REFERRED = [
     ("De rechter veroordeelde de vrouw tot vijf jaar cel voor haar rol in de [[aanslag]].", "bombing", "referred",
      "trial"),
     ("De [[moord]] waarvoor hij terechtstaat gebeurde in 2019.", "killing", "referred", "trial"),
-    # the act named bare is the category of a charge: a kind, not an act that happened
-    ("Zij is aangeklaagd voor [[mishandeling]].", "assault", "no", "charge"),
-    ("De man wordt verdacht van [[doodslag]].", "killing", "no", "charge"),
-    ("De politie heeft een man gearresteerd op verdenking van [[moord]].", "killing", "no", "charge"),
+    # the act named bare in a charge is referred too (a rule reading it as a mere kind helped one tune document only
+    # and was taken out)
+    ("Zij is aangeklaagd voor [[mishandeling]].", "assault", "referred", "charge"),
+    ("De man wordt verdacht van [[doodslag]].", "killing", "referred", "charge"),
+    ("De politie heeft een man gearresteerd op verdenking van [[moord]].", "killing", "referred", "charge"),
     ("De inspectie doet onderzoek naar mogelijke [[mishandeling]] in het tehuis.", "assault", "no", None),
     ("De verdachte wordt ervan verdacht zijn vrouw te hebben [[vermoord]].", "killing", "no", "charge"),
     # a judicial act under a demand or a risk has not happened; one handed down has
