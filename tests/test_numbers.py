@@ -195,6 +195,8 @@ def test_scores_and_year_ranges_are_no_amounts() -> None:
         ("Tientallen duizenden mensen zijn op de vlucht.", "tientallen duizenden", 10_000, 20_000, 99_999),
         ("Een paar honderd supporters werden weggestuurd.", "een paar honderd", 100, 200, 500),
         ("Honderden tot duizenden inwoners zitten zonder water.", "honderden tot duizenden", 100, 200, 9999),
+        ("Verschillende bewoners klaagden over de geur.", "verschillende", 3, 2, None),  # like "meerdere"
+        ("Diverse winkeliers sloten hun zaak.", "diverse", 3, 2, None),
     ],
 )
 def test_vague_amounts(text: str, vague: str, value: int, low: int, high: int | None) -> None:
@@ -215,6 +217,19 @@ def test_approximate_tal() -> None:
     assert (q.value, q.low, q.high, q.qualifier) == (10, 8, 12, "about")
     q = only("Er stonden een honderdtal wachtenden.")
     assert (q.value, q.low, q.high) == (100, 80, 120)
+
+
+def test_approximate_tal_with_digits() -> None:
+    """Flemish writes the approximation with digits too: "een 30-tal", "zo'n 150-tal"."""
+    q = only("Een 30-tal fietsers reed mee.")
+    assert (q.text, q.value, q.low, q.high, q.qualifier) == ("Een 30-tal", 30, 24, 36, "about")
+    q = only("Er wachtten zo'n 150-tal reizigers.")
+    assert (q.value, q.qualifier) == (150, "about")
+    assert find_quantities("De 20-jarige bestuurder reed door.") == []
+
+
+def test_a_vague_count_after_a_number_is_an_adjective() -> None:
+    assert [q.text for q in find_quantities("Drie verschillende getuigen zagen de auto.")] == ["Drie"]
 
 
 # --- qualifiers ----------------------------------------------------------------------------------------------------

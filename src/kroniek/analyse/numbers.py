@@ -354,7 +354,7 @@ class _Scanner:
             return article
         return word[0].isdigit() or self.lex.word_value(word) is not None
 
-    def _glued(self, k: int, before_side: bool = True) -> bool:
+    def _glued(self, k: int, before_side: bool = True, after_side: bool = True) -> bool:
         """Part of a code or compound: Covid-19, MH17, 5e, 21ste, 20-jarige, vijftig-plussers, 24/7, '90."""
         text, start, end = self.text, self.starts[k], self.ends[k]
         if start > 0 and before_side:
@@ -363,7 +363,7 @@ class _Scanner:
                 return True
             if before in "-/" and start > 1 and text[start - 2].isalnum():
                 return True
-        if end < len(text):
+        if end < len(text) and after_side:
             after = text[end]
             if after.isalpha() or after == "_":
                 return True
@@ -395,9 +395,17 @@ class _Scanner:
         if scaled is not None:
             scale, end = scaled
             return _Amount(k, end, value * scale, value, scale)
+        if plain and self._tal_after(k + 1):
+            return _Amount(k, k + 3, value, value, 1, approx=True)  # "een 20-tal" (Flemish): about 20
         if "," in word and len(word.split(",")[1]) == 3:
             return None  # "2,000": an English thousands comma or a decimal; too ambiguous without a scale
         return _Amount(k, k + 1, value, value, 1, plain_digits=plain)
+
+    def _tal_after(self, k: int) -> bool:
+        """A hyphen and the approximation suffix follow: "20-tal"."""
+        suffix = self.lex.tal_suffix
+        return bool(suffix) and k + 1 < self.n and self.norms[k] == "-" and self.norms[k + 1] == suffix \
+            and self.ends[k] == self.starts[k + 1] and self.starts[k] == self.ends[k - 1]
 
     def _words(self, k: int) -> _Amount | None:
         lex, norms = self.lex, self.norms
@@ -414,6 +422,8 @@ class _Scanner:
             tal = lex.tal_word(nxt) if nxt else None
             if tal is not None:
                 return _Amount(k, k + 2, Fraction(tal), Fraction(tal), 1, approx=True)
+            if nxt.isdigit() and self._tal_after(k + 2):
+                return _Amount(k, k + 4, Fraction(nxt), Fraction(nxt), 1, approx=True)  # "een 20-tal"
             if nxt in lex.scales:
                 return self._word_sequence(k, Fraction(1))
             if lex.range_links.match(norms, k + 1) is not None:
@@ -506,7 +516,9 @@ class _Scanner:
         """End index to skip to when the amount at hand is no amount (a year, a day, a code); else None."""
         lex, norms, k = self.lex, self.norms, amount.start
         last = amount.end - 1
-        if self._glued(k) or (last != k and norms[last] != "." and self._glued(last, before_side=False)):
+        tal = amount.approx and norms[k][0].isdigit()  # "20-tal": the suffix is part of the amount
+        if self._glued(k, after_side=not tal) \
+                or (last != k and norms[last] != "." and self._glued(last, before_side=False)):
             return amount.end
         if k > 0 and norms[k - 1] in lex.rate_cues:
             return amount.end  # "per 100.000 inwoners": the denominator of a rate
@@ -570,6 +582,8 @@ class _Scanner:
             return None
         end, word = hit
         assert isinstance(word, VagueWord)
+        if word.kind == "count" and k > 0 and self._is_numberish(k - 1, article=False):
+            return None  # "twee verschillende daders": an adjective after a number, no amount of its own
         value, low, high = word.value, word.low, word.high
         if word.kind == "count":
             nxt = lex.vague.match(norms, end)

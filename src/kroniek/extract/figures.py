@@ -107,6 +107,7 @@ class Counting:
     person_suffixes: tuple[str, ...]
     not_persons: re.Pattern[str]
     collectives: re.Pattern[str]
+    both: frozenset[str]  # "beide", "allebei": two
     age_nouns: re.Pattern[str]
     acts: dict[str, tuple[str, str]]
     predicates: tuple[PredicateRule, ...]
@@ -121,6 +122,8 @@ class Counting:
     subset_before: re.Pattern[str]
     subset_after: re.Pattern[str]
     partitive: re.Pattern[str]
+    fatal: re.Pattern[str]
+    precaution: re.Pattern[str]
     rate: re.Pattern[str]
     category: re.Pattern[str]
     period: re.Pattern[str]
@@ -179,6 +182,7 @@ def counting(language: str = "nl") -> Counting:
         person_suffixes=tuple(sorted(persons["suffixes"], key=len, reverse=True)),
         not_persons=_full(persons["not_persons"]) or re.compile("(?!)"),
         collectives=_full(persons["collectives"]) or re.compile("(?!)"),
+        both=frozenset(persons.get("both", [])),
         age_nouns=_full(raw["not_counts"]["age_nouns"]) or re.compile("(?!)"),
         acts={noun: (kind, preposition) for noun, (kind, preposition) in raw["acts"].items()},
         predicates=rules,
@@ -194,6 +198,8 @@ def counting(language: str = "nl") -> Counting:
         subset_before=re.compile(r"(?<!\w)" + raw["subset"]["before"], re.IGNORECASE),
         subset_after=re.compile(raw["subset"]["after"], re.IGNORECASE),
         partitive=re.compile(r"\s*" + raw["subset"]["partitive"], re.IGNORECASE),
+        fatal=re.compile(raw["subset"]["fatal"], re.IGNORECASE),
+        precaution=re.compile(raw["care"]["precaution"], re.IGNORECASE),
         rate=re.compile(statistics["rate"], re.IGNORECASE),
         category=re.compile(statistics["category"], re.IGNORECASE),
         period=re.compile(statistics["period"], re.IGNORECASE),
@@ -354,7 +360,9 @@ def _opener(words: Sequence[Word], i: int, cnt: Counting) -> str | None:
 def _noun(w: Word, cnt: Counting) -> bool:
     """Could head a noun phrase: a noun or name by Frog's tag, else any content word that is not a function word."""
     if w.pos:
-        return w.pos.startswith(("N(", "SPEC(deeleigen")) or (w.pos.startswith("ADJ(") and "nom" in w.pos)
+        # "een derde verdachte", "de gearresteerden": a participle used as a noun
+        return w.pos.startswith(("N(", "SPEC(deeleigen", "WW(vd,nom", "WW(od,nom")) or (
+            w.pos.startswith("ADJ(") and "nom" in w.pos)
     return (w.norm.replace("'", "").replace("-", "").isalpha() and w.norm not in cnt.function_words
             and w.norm not in cnt.prepositions)
 
@@ -377,13 +385,14 @@ def _person_noun(w: Word, cnt: Counting) -> bool:
     word = w.norm
     if word.endswith("jarige") or word.endswith("jarigen"):
         return True  # "een 34-jarige"
-    if not word.replace("'", "").replace("-", "").isalpha() or cnt.not_persons.fullmatch(word):
-        return False
-    if w.pos and not w.pos.startswith(("N(", "SPEC(", "ADJ(", "WW(vd,prenom")):
+    if not word.replace("'", "").replace("-", "").isalpha() or cnt.not_persons.fullmatch(word) \
+            or cnt.collectives.fullmatch(word):
+        return False  # "een echtpaar" names people but no number
+    if w.pos and not w.pos.startswith(("N(", "SPEC(", "ADJ(", "WW(vd,prenom", "WW(vd,nom")):
         return False
     if word in cnt.persons or cnt.victims.fullmatch(word) or word in occupations():
         return True
-    if w.pos.startswith(("ADJ(nom", "ADJ(prenom", "WW(vd,prenom")) and word.endswith("e"):
+    if w.pos.startswith(("ADJ(nom", "ADJ(prenom", "WW(vd,prenom", "WW(vd,nom")) and word.endswith("e"):
         return True  # an adjective used as a noun is a person: "een gepensioneerde", "een minderjarige"
     plain = _plain(word)
     if any(plain.endswith(suffix) and len(plain) > len(suffix) + 2 for suffix in cnt.person_suffixes):
@@ -430,9 +439,11 @@ class Predicate:
     toll: bool = False
     hospital: bool = False  # "in het ziekenhuis opgenomen": taken to hospital, the injury itself unsaid
     start: int = -1  # first word of the predicate
+    care: bool = False  # taken to hospital or treated by medics: an injury only unless it was a precaution
 
 
 _HOSPITAL = re.compile(r"ziekenhui|hospita|kliniek|brandwondencentrum|intensieve zorg|spoed", re.IGNORECASE)
+_CARE = re.compile(r"verzorgd|behandeld", re.IGNORECASE)
 _PARTICIPLE = re.compile(r"\w*ge\w{2,}|vermoord|verwond|onthoofd")
 
 
@@ -463,10 +474,10 @@ def predicates(sentence: str, words: Sequence[Word], parts: Clauses, cnt: Counti
         return False
 
     def add(index: int, rule: PredicateRule, participle: bool, start: int | None = None,
-            hospital: bool = False) -> None:
+            hospital: bool = False, care: bool = False) -> None:
         active = rule.voice == "transitive" and (not participle or has_have(index))
         found.append(Predicate(index, rule.kind, active, rule.prepositions, hospital=hospital,
-                               start=index if start is None else start))
+                               start=index if start is None else start, care=care or hospital))
 
     for rule in cnt.predicates:
         for i, w in enumerate(words):
@@ -489,7 +500,8 @@ def predicates(sentence: str, words: Sequence[Word], parts: Clauses, cnt: Counti
                 first, last = _word_index(words, match.start()), _word_index(words, match.end() - 1)
                 covered = [words[k] for k in range(first, last + 1)]
                 hospital = _HOSPITAL.search(match.group()) is not None
-                add(last, rule, any(_participle(w) for w in covered), first, hospital)
+                care = _CARE.search(match.group()) is not None
+                add(last, rule, any(_participle(w) for w in covered), first, hospital, care)
     lowered = sentence.lower()
     for kind, pattern in cnt.tolls:
         for match in pattern.finditer(lowered):
@@ -683,6 +695,17 @@ def count_phrases(sentence: str, words: Sequence[Word], quantities: Sequence[Qua
         phrase.subset = bool(cnt.subset_before.search(sentence, 0, w.start)) or bool(
             cnt.subset_after.match(sentence[w.end:]))
         phrases.append(phrase)
+    for i, w in enumerate(words):
+        # "beide inzittenden", "beiden raakten gewond", "ze kwamen allebei om": two, with or without a noun
+        if w.norm not in cnt.both or i in covered:
+            continue
+        head, modifiers = _head(words, i + 1, cnt)
+        if head is not None and (cnt.not_persons.fullmatch(words[head].norm) or not _plural(words[head], cnt)):
+            continue
+        end = _phrase_end(words, head, parts, cnt) if head is not None else i
+        phrases.append(CountPhrase(i, i, head, end, 2, 2, 2, None, None, w.start, w.end, words[end].end, w.end,
+                                   head_kind=_head_kind(words[head] if head is not None else None, modifiers,
+                                                        cnt)))
     phrases.sort(key=lambda p: p.first)
     return _partitives(sentence, words, phrases, cnt)
 
@@ -882,6 +905,13 @@ def governing_kind(phrase: CountPhrase, index: int, phrases: Sequence[CountPhras
     """The kind of the count phrase and the predicate that governs it: (None, None) when nothing does; the
     predicate is None when the counted noun or an act noun says the kind."""
     if phrase.head_kind is not None:
+        if phrase.head_kind == "injured":
+            # "twee gewonden zijn later overleden": the wounded who died are dead; only a death predicate after
+            # them, whose subject they are ("... en er vielen dertig gewonden" stays injured)
+            bare = CountPhrase(**{**phrase.__dict__, "head_kind": None})
+            kind, predicate = governing_kind(bare, index, phrases, words, parts, preds, cnt)
+            if kind == "killed" and predicate is not None and not predicate.toll and predicate.index > phrase.end:
+                return kind, predicate
         return phrase.head_kind, None
     clause = parts.of[phrase.last]
     before = words[phrase.first - 1] if phrase.first > 0 else None
@@ -993,6 +1023,8 @@ class Figure:
     kind: str
     inherited: bool = False  # the kind of the total before it ("..., van wie twintig ernstig")
     hospital: bool = False  # counted as taken to hospital
+    own: bool = False  # a predicate of its own says its kind ("twee van hen overleden", "van wie één dodelijk")
+    predicate: Predicate | None = None
 
 
 def sentence_figures(sentence: str, words: Sequence[Word], lex: Lexicon,
@@ -1000,7 +1032,7 @@ def sentence_figures(sentence: str, words: Sequence[Word], lex: Lexicon,
     """The figures of one sentence: count phrases with the kind that governs them, in sentence order."""
     cnt = cnt or counting()
     quantities = find_quantities(sentence)
-    if not quantities and not any(w.norm == "een" for w in words):
+    if not quantities and not any(w.norm == "een" or w.norm in cnt.both for w in words):
         return []
     parts = clauses(words, cnt)
     preds = predicates(sentence, words, parts, cnt)
@@ -1017,6 +1049,9 @@ def sentence_figures(sentence: str, words: Sequence[Word], lex: Lexicon,
             if words[phrase.first].norm == "tot" and phrase.first < phrase.last:
                 phrase.start_char = words[phrase.first + 1].start
         inherited = False
+        own = predicate is not None
+        if phrase.subset and kind != "killed" and cnt.fatal.match(sentence, phrase.end_char):
+            kind, own = "killed", True  # "drie mensen werden neergestoken, van wie één dodelijk"
         if kind is None and phrase.subset and found:
             kind, inherited = found[-1].kind, True  # "..., van wie twintig ernstig"
         if kind is None and not phrase.single and not phrase.subset:
@@ -1033,8 +1068,42 @@ def sentence_figures(sentence: str, words: Sequence[Word], lex: Lexicon,
                                words[predicate.index].end))
                 if lex.no_victims.search(sentence[span[0]:span[-1]]):
                     continue
-        found.append(Figure(phrase, kind, inherited, predicate is not None and predicate.hospital))
-    return found
+                if predicate.care and kind == "injured" and cnt.precaution.search(clause_text):
+                    continue  # "uit voorzorg naar het ziekenhuis gebracht": no injury said
+        found.append(Figure(phrase, kind, inherited, predicate is not None and predicate.hospital, own,
+                            predicate))
+    return _add_up(found, words)
+
+
+# "nog twee anderen", "ook drie agenten", "net als vier betogers": a count added to an earlier one of its kind
+_ADDITIVE = frozenset({"nog", "ook", "eveneens", "daarnaast", "bovendien", "evenals"})
+
+
+def _additive(phrase: CountPhrase, words: Sequence[Word]) -> bool:
+    before = [w.norm for w in words[max(0, phrase.first - 3):phrase.first]]
+    inside = [w.norm for w in words[phrase.first:phrase.end + 1]]
+    return (bool(_ADDITIVE & set(before)) or " ".join(before[-2:]) == "net als"
+            or any(word in ("andere", "anderen") for word in inside))
+
+
+def _add_up(found: list[Figure], words: Sequence[Word]) -> list[Figure]:
+    """Two totals of one kind in a sentence are one sum when one predicate governs both ("er kwamen twee mensen om
+    in Gent en drie in Antwerpen") or the second adds to the first ("drie mensen stierven ter plaatse, nog twee
+    anderen later in het ziekenhuis"): ACLED codes the event's total (groups that add up are summed)."""
+    out: list[Figure] = []
+    for figure in found:
+        earlier = next((k for k in range(len(out) - 1, -1, -1) if out[k].kind == figure.kind
+                        and not out[k].phrase.subset), None)
+        if figure.kind in CASUALTIES and earlier is not None and not figure.phrase.subset:
+            first = out[earlier]
+            shared = first.predicate is not None and first.predicate is figure.predicate
+            if shared or _additive(figure.phrase, words):
+                summed = _sum([*(first.phrase.parts or [first.phrase]), *(figure.phrase.parts or [figure.phrase])])
+                out[earlier] = Figure(summed, figure.kind, False, first.hospital or figure.hospital, True,
+                                      first.predicate)
+                continue
+        out.append(figure)
+    return out
 
 
 def extract_claims(doc: Document, article: Article, events: list[Event] | None = None) -> list[Claim]:
@@ -1065,8 +1134,11 @@ def extract_claims(doc: Document, article: Article, events: list[Event] | None =
         for figure in found:
             phrase, kind = figure.phrase, figure.kind
             before = current or claims
-            if phrase.subset and not figure.inherited and before and all(c.kind != kind for c in before):
-                phrase.subset = False  # "tien gewonden, van wie twee later overleden": a new kind, not a part
+            if phrase.subset and not figure.inherited and (before or figure.own) \
+                    and all(c.kind != kind for c in before):
+                # "tien gewonden, van wie twee later overleden", "drie mensen werden neergeschoten, twee van hen
+                # overleden": a new kind, not a part
+                phrase.subset = False
             contexts = ["subset"] if phrase.subset else []
             if phrase.parts:
                 contexts.append("summed")

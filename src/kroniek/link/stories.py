@@ -546,6 +546,9 @@ class StoryClusterer:
         keys = self.indexed.get(story.id)
         if keys is None:
             keys = top_terms(story.centroid, self.options.index_terms)
+        # The story's places and title words are weighed by their document frequency too: load the ones this run
+        # has not seen, or a resumed run would weigh them as unseen and decide differently from an uninterrupted one.
+        self.df.prefetch([*story.places, *story.title_terms])
         n = self.idf_docs()
         return pair_features(view, story, keys, self.df.get, n, self.phrase_share(view.features, story))
 
