@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from conftest import SHARED
-from kroniek.evaluate.events import content_words, gold_of, run_shared_scorer, score
+from kroniek.evaluate.events import content_words, gold_of, run_shared_scorer, score, screen_reach
 from kroniek.evaluate.split import CheckSplitError, guard, select, side_of
 
 
@@ -116,3 +116,15 @@ def test_the_cli_refuses_errors_on_check(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "scores only" in done.stderr
+
+
+def test_screen_reach_counts_the_gold_sentences_the_triage_selects() -> None:
+    """A gold event sentence without any trigger word is one the screen misses; a sentence with an arrest verb and
+    one with no event at all are told apart."""
+    documents = [doc("r", ["De politie heeft gisteren drie jongeren gearresteerd.", "Het weer was zonnig en warm.",
+                           "Het liep daarna uit de hand in de binnenstad."],
+                     [event("Justice/ArrestJail", 0), event("Conflict/Attack", 2)])]
+    reach = screen_reach(documents)
+    assert reach["gold_sentences"] == 2 and reach["sentences"] == 3
+    assert reach["gold_selected"] == 0.5  # the arrest, not the vague "liep uit de hand"
+    assert reach["selected"] == round(1 / 3, 3)

@@ -58,6 +58,7 @@ from typing import Any
 from kroniek.config import Settings
 from kroniek.evaluate.split import guard, select
 from kroniek.extract import sense as sense_layer
+from kroniek.extract.cues import needs_deep
 from kroniek.extract.events import PROTEST_CLASSES, contexts_for, only_participants
 from kroniek.extract.lexicon import lexicon
 from kroniek.extract.stage import extract_article
@@ -249,6 +250,23 @@ def gold_of(doc: dict[str, Any]) -> tuple[dict[int, set[str]], list[tuple[int, s
 _PLACE_STOPWORDS = frozenset({"de", "het", "een", "in", "van", "bij", "op", "te", "aan"})
 
 
+def screen_reach(documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """How much the triage screen (``extract.cues.needs_deep``) lets through: the share of gold event sentences it
+    selects for deep analysis (it must not cap recall) and the share of all sentences it selects (what Frog costs)."""
+    gold_sentences = selected_gold = sentences = selected = 0
+    for doc in documents:
+        types, _places = gold_of(doc)
+        for index, (start, end) in enumerate(doc["sentences"]):
+            chosen = needs_deep(doc["text"][start:end])
+            sentences += 1
+            selected += chosen
+            if index in types:
+                gold_sentences += 1
+                selected_gold += chosen
+    return {"gold_sentences": gold_sentences, "gold_selected": round(selected_gold / (gold_sentences or 1), 3),
+            "sentences": sentences, "selected": round(selected / (sentences or 1), 3)}
+
+
 def content_words(text: str) -> set[str]:
     """The words a gold and a predicted place must share (the shared scorer's rule)."""
     return set(re.findall(r"\w+", text.lower())) - _PLACE_STOPWORDS
@@ -418,6 +436,7 @@ def evaluate(file: Path, predictions_path: Path | None, settings: Settings, spli
     result["documents"] = len(documents)
     result["seconds"] = round(seconds, 1)
     result["figures_gold"] = str(figures_file) if figures_file is not None else None
+    result["screen"] = screen_reach(documents)
     scorer = shared_scorer(file)
     if scorer is not None:
         result["shared_scorer"] = run_shared_scorer(scorer, documents, predictions, figures_gold)
@@ -443,6 +462,9 @@ def evaluate(file: Path, predictions_path: Path | None, settings: Settings, spli
                         f"(gold {f['gold']}, predicted {f['predicted']})")
     lines.append(f"macro-F1 {result['macro_f1']:.3f} · place accuracy {result['place_accuracy']} "
                  f"({result['places']}) · {figures_line}")
+    reach = result["screen"]
+    lines.append(f"triage screen: {reach['gold_selected']:.1%} of {reach['gold_sentences']} gold event sentences "
+                 f"selected for deep analysis, {reach['selected']:.1%} of all {reach['sentences']} sentences")
     if "shared_scorer" in result:
         lines.append("shared scorer: " + " ".join(f"{k}={v:g}" for k, v in result["shared_scorer"].items()))
     lines.append(f"{len(documents)} documents in {result['seconds']} s")
