@@ -108,6 +108,9 @@ class Counting:
     not_persons: re.Pattern[str]
     collectives: re.Pattern[str]
     both: frozenset[str]  # "beide", "allebei": two
+    adding_before: frozenset[str]  # "nog", "ook": a count added to an earlier one of its kind
+    adding_phrases: frozenset[str]  # "net als"
+    adding_inside: frozenset[str]  # "anderen"
     age_nouns: re.Pattern[str]
     acts: dict[str, tuple[str, str]]
     predicates: tuple[PredicateRule, ...]
@@ -183,6 +186,9 @@ def counting(language: str = "nl") -> Counting:
         not_persons=_full(persons["not_persons"]) or re.compile("(?!)"),
         collectives=_full(persons["collectives"]) or re.compile("(?!)"),
         both=frozenset(persons.get("both", [])),
+        adding_before=frozenset(raw["adding"]["before"]),
+        adding_phrases=frozenset(raw["adding"]["phrases"]),
+        adding_inside=frozenset(raw["adding"]["inside"]),
         age_nouns=_full(raw["not_counts"]["age_nouns"]) or re.compile("(?!)"),
         acts={noun: (kind, preposition) for noun, (kind, preposition) in raw["acts"].items()},
         predicates=rules,
@@ -1072,21 +1078,18 @@ def sentence_figures(sentence: str, words: Sequence[Word], lex: Lexicon,
                     continue  # "uit voorzorg naar het ziekenhuis gebracht": no injury said
         found.append(Figure(phrase, kind, inherited, predicate is not None and predicate.hospital, own,
                             predicate))
-    return _add_up(found, words)
+    return _add_up(found, words, cnt)
 
 
-# "nog twee anderen", "ook drie agenten", "net als vier betogers": a count added to an earlier one of its kind
-_ADDITIVE = frozenset({"nog", "ook", "eveneens", "daarnaast", "bovendien", "evenals"})
-
-
-def _additive(phrase: CountPhrase, words: Sequence[Word]) -> bool:
+def _additive(phrase: CountPhrase, words: Sequence[Word], cnt: Counting) -> bool:
+    """A count added to an earlier one of its kind ([counting.adding]): "nog twee anderen", "net als vier betogers"."""
     before = [w.norm for w in words[max(0, phrase.first - 3):phrase.first]]
-    inside = [w.norm for w in words[phrase.first:phrase.end + 1]]
-    return (bool(_ADDITIVE & set(before)) or " ".join(before[-2:]) == "net als"
-            or any(word in ("andere", "anderen") for word in inside))
+    inside = {w.norm for w in words[phrase.first:phrase.end + 1]}
+    return (bool(cnt.adding_before.intersection(before)) or " ".join(before[-2:]) in cnt.adding_phrases
+            or bool(cnt.adding_inside & inside))
 
 
-def _add_up(found: list[Figure], words: Sequence[Word]) -> list[Figure]:
+def _add_up(found: list[Figure], words: Sequence[Word], cnt: Counting) -> list[Figure]:
     """Two totals of one kind in a sentence are one sum when one predicate governs both ("er kwamen twee mensen om
     in Gent en drie in Antwerpen") or the second adds to the first ("drie mensen stierven ter plaatse, nog twee
     anderen later in het ziekenhuis"): ACLED codes the event's total (groups that add up are summed)."""
@@ -1097,7 +1100,7 @@ def _add_up(found: list[Figure], words: Sequence[Word]) -> list[Figure]:
         if figure.kind in CASUALTIES and earlier is not None and not figure.phrase.subset:
             first = out[earlier]
             shared = first.predicate is not None and first.predicate is figure.predicate
-            if shared or _additive(figure.phrase, words):
+            if shared or _additive(figure.phrase, words, cnt):
                 summed = _sum([*(first.phrase.parts or [first.phrase]), *(figure.phrase.parts or [figure.phrase])])
                 out[earlier] = Figure(summed, figure.kind, False, first.hospital or figure.hospital, True,
                                       first.predicate)
