@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -19,6 +20,7 @@ from typer.testing import CliRunner
 
 from conftest import SAMPLE
 from kroniek.cli import app
+from kroniek.store.repository import Store
 
 ARTICLES = [
     {"id": "t1", "outlet": "stadskrant", "url": "https://stadskrant.example/1", "published_at": "2024-11-05",
@@ -177,3 +179,78 @@ def test_run_side_by_side_gives_the_same_stories_and_events(env: dict[str, str],
                        for e in found["events"])]
 
     assert shape(side) == shape(one)
+
+
+# --- untrusted text on the terminal ----------------------------------------------------------------------------
+
+HOSTILE = [  # (id, title): markup that used to crash rich, and escape sequences that used to reach the terminal raw
+    ("h1", "Brand [/] in loods [bold]Zwolle[/bold]"),
+    ("h2", "Rellen [link=https://kwaad.example]klik[/link] bij [red]stadion"),
+    ("h3", "Kleur\x1b[31mrood\x1b[0m en \x1b[2Jwissen\x9b1mC1"),
+    ("h4", "Titel\x1b]0;gekaapt venster\x07 en \x1b]8;;https://kwaad.example/\x1b\\link\x1b]8;;\x1b\\ einde"),
+    ("h5", "Bel\x07 nul\x08 del\x7f cr\rregel\x1bPdcs-tekst\x1b\\ apc\x1b_x\x9c klaar"),
+]
+CONTROL_BYTES = [chr(c) for c in [*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0)]]
+
+
+def _hostile_store(env: dict[str, str]) -> None:
+    from kroniek.model import Article
+
+    store = Store.open(env["db"])
+    try:
+        store.ingest_batch([Article(id=key, outlet="stad\x1b[1mkrant", url=f"https://stadskrant.example/{key}",
+                                    title=title, text=f"{title}\nDe politie heeft dinsdag\tdrie mensen aangehouden.")
+                            for key, title in HOSTILE])
+    finally:
+        store.close()
+
+
+def _shown(env: dict[str, str], *args: str) -> str:
+    """The real entry point on a wide pipe, so no table cell is wrapped and rich adds no styles of its own."""
+    done = subprocess.run([sys.executable, "-m", "kroniek.cli", "--db", env["db"], "--config", env["config"], *args],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "400"})
+    assert done.returncode == 0, (args, done.stderr[-2000:])
+    return done.stdout
+
+
+def test_tables_and_show_print_markup_literally_and_strip_control_characters(env: dict[str, str]) -> None:
+    _hostile_store(env)
+    assert cli(env, "run", "--one-process")[0] == 0
+    listing = _shown(env, "articles")
+    for literal in ("[/]", "[bold]Zwolle[/bold]", "[link=https://kwaad.example]klik[/link]", "[red]stadion",
+                    "Kleurrood en wissenC1", "Titel en link einde", "stadkrant"):
+        assert literal in listing, literal
+    assert "gekaapt" not in listing and "kwaad.example/" not in listing, "OSC payloads are dropped whole"
+    stories = _shown(env, "stories")
+    assert "[/]" in stories and "[bold]Zwolle[/bold]" in stories
+    shown = {key: _shown(env, "show", key) for key, _ in HOSTILE}
+    assert "Brand [/] in loods [bold]Zwolle[/bold]" in shown["h1"]
+    assert "Bel nul del crregel apc klaar" in shown["h5"] and "dcs-tekst" not in shown["h5"]
+    assert "klaar\nDe politie heeft dinsdag" in shown["h5"], "article text keeps its lines"
+    for output in (listing, stories, *shown.values()):
+        assert not [c for c in CONTROL_BYTES if c in output], [hex(ord(c)) for c in CONTROL_BYTES if c in output]
+
+
+def test_show_takes_a_literal_bounded_prefix(env: dict[str, str]) -> None:
+    from kroniek.model import Article
+
+    store = Store.open(env["db"])
+    try:
+        store.ingest_batch([Article(id=key, outlet="stadskrant", url=f"https://stadskrant.example/{n}",
+                                    title=f"Artikel {key}", text=f"Tekst van artikel {n}.")
+                            for n, key in enumerate(["pre%fix-1", "prefix-2", "pre_fix-3"])])
+    finally:
+        store.close()
+
+    def shown(prefix: str) -> str | None:
+        code, out, _ = cli(env, "show", prefix, "--json")
+        return str(json.loads(out)["id"]) if code == 0 else None
+
+    assert shown("prefix-2") == "prefix-2"
+    assert shown("pre%") == "pre%fix-1", "% is a character, not a wildcard"
+    assert shown("pre_") == "pre_fix-3", "_ is a character, not a wildcard"
+    assert shown("pref") == "prefix-2"
+    assert shown("pre") is None, "ambiguous"
+    assert shown("%") is None and shown("_") is None and shown("%fix%") is None
+    code, _, err = cli(env, "show", "p" * 60_000)
+    assert code == 1 and "no article" in err

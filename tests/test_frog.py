@@ -1,4 +1,5 @@
-"""Frog as a supervised service: round trip, offsets, restart after a kill, a hung server replaced, clean stop."""
+"""Frog as a supervised service: round trip, offsets, restart after a kill, a hung server replaced, clean stop;
+reachable on loopback only, and never outliving a SIGKILLed run."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +116,138 @@ def test_unused_modules_are_skipped_and_openmp_does_not_spin(monkeypatch: pytest
     assert frog_environment()["OMP_WAIT_POLICY"] == "PASSIVE"
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")  # what the caller sets wins
     assert frog_environment()["OMP_WAIT_POLICY"] == "ACTIVE"
+
+
+def _userns_allowed() -> bool:
+    try:
+        return subprocess.run(["unshare", "-rn", "true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@pytest.mark.skipif(not _userns_allowed(), reason="this kernel refuses unprivileged user namespaces")
+def test_frog_is_reachable_on_loopback_only() -> None:
+    """Frog's server binds every interface and takes no address, so it runs in a network namespace of its own
+    whose only interface is loopback: nothing listens on its port here, and its namespace has no other device."""
+    with FrogService(skip="pmc") as service:
+        assert service.network == "private"
+        assert service.analyse("De trein reed naar Utrecht.")  # the handed-over connection works
+        assert service.process is not None
+        group = _group(service.process.pid)
+        frogs = [pid for pid in group if _cmdline(pid).startswith(shutil.which("frog") or "frog")]
+        assert frogs
+        ours = os.readlink("/proc/self/ns/net")
+        for pid in frogs:
+            assert os.readlink(f"/proc/{pid}/ns/net") != ours
+            with open(f"/proc/{pid}/net/dev") as handle:
+                devices = {line.split(":")[0].strip() for line in handle.read().splitlines()[2:]}
+            assert devices == {"lo"}
+        port = f"{service.port_in_use:04X}"
+        for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
+            with open(table) as handle:  # state 0A is LISTEN
+                listening = [line.split() for line in handle.read().splitlines()[1:]]
+            assert not [f for f in listening if f[1].endswith(":" + port) and f[3] == "0A"]
+
+
+def _group(pgid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getpgid(int(entry)) == pgid:
+                    found.append(int(entry))
+            except ProcessLookupError:
+                pass
+    return found
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        tree.setdefault(parent, []).append(int(entry))
+    return tree
+
+
+def _descendants(root: int) -> set[int]:
+    tree, seen, todo = _children(), set(), [root]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return seen
+
+
+@pytest.mark.parametrize("mode", ["--side-by-side", "--one-process"])
+def test_no_frog_outlives_a_killed_run(db_url: str, tmp_path: Path, mode: str) -> None:
+    """SIGKILL of `kroniek run` while its Frog works: within seconds no process it started (analysis process,
+    launcher, Frog, Frog's per-connection child) is left, in either mode, on SQLite and PostgreSQL."""
+    from kroniek.model import Article
+    from kroniek.store.repository import Store
+
+    config = tmp_path / "k.toml"
+    config.write_text('[analyse]\ndeep = "all"\nbatch_size = 4\n', encoding="utf-8")
+    store = Store.open(db_url)
+    try:
+        store.ingest_batch([Article(outlet="Testkrant", id=f"a{i}", title=f"Bericht {i} uit Zwolle",
+                                    text=" ".join(f"De burgemeester van Zwolle sprak op dag {i}.{j} met de "
+                                                  "bewoners over de nieuwe brug." for j in range(40)))
+                            for i in range(60)])
+    finally:
+        store.close()
+    env = {k: v for k, v in os.environ.items() if k != "KRONIEK_FAILPOINT"}
+    run = subprocess.Popen([sys.executable, "-m", "kroniek", "--db", db_url, "--config", str(config),
+                            "run", mode], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    frog = shutil.which("frog") or "frog"
+    seen: set[int] = set()
+    workdirs: set[str] = set()
+    deadline = time.monotonic() + 120
+    try:
+        connected = 0.0
+        while time.monotonic() < deadline and run.poll() is None:
+            family = _descendants(run.pid)
+            seen |= family
+            frogs = [pid for pid in family if _cmdline(pid).startswith(frog + " -S ")]  # not `frog --version`
+            for pid in frogs:
+                try:
+                    workdirs.add(os.readlink(f"/proc/{pid}/cwd"))
+                except OSError:
+                    pass
+            if len(frogs) >= 2 and not connected:  # the server and the child serving our connection
+                connected = time.monotonic()
+            if connected and time.monotonic() - connected > 1.0:
+                break
+            time.sleep(0.05)
+        assert run.poll() is None and connected, "the run ended before its Frog was seen at work"
+        run.kill()
+    finally:
+        run.wait()
+    left = {pid for pid in seen if _running(str(pid))}
+    gone_by = time.monotonic() + 20
+    while left and time.monotonic() < gone_by:
+        time.sleep(0.2)
+        left = {pid for pid in left if _running(str(pid))}
+    assert not left, [_cmdline(pid) for pid in left]
+    in_workdir = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.readlink(f"/proc/{entry}/cwd") in workdirs and _running(entry):
+                in_workdir.append(entry)
+        except OSError:
+            pass
+    assert not in_workdir, "a Frog started after the kill is still running"

@@ -43,6 +43,19 @@ def test_article_size_limit_from_the_config(tmp_path: Path) -> None:
     assert [a["id"] for a in listed] == ["klein"]
 
 
+def test_field_limits_from_the_config_reach_the_cli(tmp_path: Path) -> None:
+    rows = [{"id": "kort", "outlet": "krant", "title": "Dijk", "text": "De dijk bij Kampen is versterkt."},
+            {"id": "lang", "outlet": "krant", "title": "Een veel te lange kop", "text": "De brug is dicht."},
+            {"id": "x" * 20, "outlet": "krant", "text": "De haven groeit."}]
+    source = tmp_path / "a.jsonl"
+    source.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    result = _kroniek(tmp_path, "ingest", str(source), config="[ingest]\nmax_title_chars = 10\nmax_id_chars = 10\n")
+    assert result.returncode == 1
+    assert f"{source}:2: title longer than 10 characters" in result.stderr
+    assert f"{source}:3: id longer than 10 characters" in result.stderr
+    assert [a["id"] for a in json.loads(_kroniek(tmp_path, "articles", "--json").stdout)] == ["kort"]
+
+
 def test_feed_item_cap() -> None:
     items = "".join(f"<item><title>Bericht {n}</title><link>https://krant.example/{n}</link>"
                     f"<description>De gemeente meldt nieuws nummer {n} over de haven.</description></item>"
@@ -52,7 +65,7 @@ def test_feed_item_cap() -> None:
     articles = [r for r in records if isinstance(r, Article)]
     rejected = [r for r in records if isinstance(r, Rejected)]
     assert [a.title for a in articles] == [f"Bericht {n}" for n in range(5)]
-    assert len(rejected) == 1 and "12 items; only the first 5 read" in rejected[0].reason
+    assert len(rejected) == 1 and "more than 5 items; only the first 5 read" in rejected[0].reason
 
 
 def test_html_size_and_depth_limits() -> None:
@@ -78,9 +91,10 @@ def test_defaults_are_sane() -> None:
 
 
 def test_every_limit_is_in_the_defaults_file() -> None:
+    from kroniek.ingest.base import LIMIT_KEYS
+
     settings = load_settings()
-    for key in ("max_article_bytes", "max_html_bytes", "max_html_depth", "max_feed_items", "fetch_timeout_s",
-                "fetch_max_bytes"):
+    for key in LIMIT_KEYS:
         assert settings.get("ingest", key) == getattr(ReadOptions(), key), key
     for key in ("page_size", "max_page_size", "max_request_bytes"):
         assert int(settings.get("serve", key)) > 0, key

@@ -35,7 +35,7 @@ def _articles() -> st.SearchStrategy[dict[str, Any]]:
         "url": st.builds(lambda w: f"https://{w}.example/a", _WORD),
         "title": _TEXT.filter(lambda t: t.strip() != ""),
         "text": _TEXT.filter(lambda t: t.strip() != ""),
-        "published_at": st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31))
+        "published_at": st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date.today())  # later is refused
                           .map(lambda d: d.isoformat()),
     })
 
@@ -142,7 +142,7 @@ def test_csv_round_trip(records: list[dict[str, Any]]) -> None:
 
 
 @FAST
-@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)), st.booleans(),
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date.today()), st.booleans(),
        st.lists(_SENTENCE, min_size=1, max_size=5))
 def test_seed_round_trip_keeps_the_precision(day: dt.date, month_only: bool, sentences: list[str]) -> None:
     stamp = day.strftime("%Y-%m") if month_only else day.isoformat()
@@ -297,7 +297,7 @@ def test_csv_round_trip_every_field(records: list[dict[str, Any]]) -> None:
 
 @SLOW
 @given(st.lists(st.tuples(_SENTENCE, _SENTENCE, st.datetimes(min_value=dt.datetime(1995, 1, 1),
-                                                               max_value=dt.datetime(2035, 12, 31))),
+                                                               max_value=dt.datetime(2025, 12, 31))),
                 min_size=1, max_size=5))
 def test_atom_round_trip(items: list[tuple[str, str, dt.datetime]]) -> None:
     entries = "".join(f"<entry><title>{escape(title)}</title><link href='https://krant.example/{n}'/>"

@@ -21,9 +21,10 @@ from kroniek.store.repository import Store
 
 if TYPE_CHECKING:
     from kroniek.analyse.pipeline import Analyser, DeepSelector
+    from kroniek.analyse.stage import FailedArticle
 
-__all__ = ["Progress", "Stage", "StageReport", "deep_selector", "default_stages", "make_analyser", "run",
-           "run_side_by_side"]
+__all__ = ["Progress", "Stage", "StageReport", "deep_selector", "default_stages", "failed_articles", "make_analyser",
+           "retry_failed", "run", "run_side_by_side"]
 
 log = logging.getLogger("kroniek.pipeline")
 
@@ -44,6 +45,20 @@ def make_analyser(settings: Settings) -> Analyser:
     from kroniek.analyse.pipeline import Analyser, AnalysisOptions
 
     return Analyser(AnalysisOptions.from_settings(settings.section("analyse")), select=deep_selector(settings))
+
+
+def failed_articles(store: Store) -> list[FailedArticle]:
+    """The articles the analysis set aside as failed (``kroniek failed``)."""
+    from kroniek.analyse.stage import failed_articles as listed
+
+    return listed(store)
+
+
+def retry_failed(store: Store, article_ids: Sequence[str] | None = None) -> int:
+    """Queue failed articles for analysis again (``kroniek run --retry-failed``); how many."""
+    from kroniek.analyse.stage import retry_failed as retry
+
+    return retry(store, article_ids)
 
 
 def default_stages(settings: Settings | None = None) -> list[Stage]:

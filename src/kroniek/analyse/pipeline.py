@@ -11,6 +11,7 @@ a ``DeepSelector`` (the pipeline gives it the extract stage's cues); without one
 from __future__ import annotations
 
 import logging
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,11 +20,11 @@ from typing import Any, Protocol
 
 from kroniek.analyse.document import MetadataFinder, document_text
 from kroniek.analyse.language import detect_language
-from kroniek.model import Article, Document, PartialDate, Sentence
+from kroniek.model import Article, Document, PartialDate, Sentence, Token
 
 log = logging.getLogger("kroniek.analyse")
 
-ANALYSER_VERSION = "kroniek-analyse-4"
+ANALYSER_VERSION = "kroniek-analyse-5"  # 5: over-long sentences split (the bounds are in the version too)
 DUTCH = "nl"
 DEEP_MODES = ("all", "triage", "none")
 
@@ -47,6 +48,11 @@ class AnalysisOptions:
     frog_start_timeout_s: float = 90.0
     frog_request_timeout_s: float = 120.0
     frog_restarts: int = 3
+    # Bounds on what reaches Frog, so that no single article can stall it (see ``segment`` and ``triage``).
+    max_sentence_tokens: int = 250  # longer runs without a sentence end are split into pieces of this many tokens
+    max_sentence_chars: int = 3000  # ... and of at most this many characters; 0 switches a bound off
+    max_token_chars: int = 100  # a sentence holding a longer "word" is analysed shallowly only
+    article_timeout_s: float = 60.0  # Frog time one article may take before it is set aside as failed
 
     @classmethod
     def from_settings(cls, section: dict[str, Any]) -> AnalysisOptions:
@@ -62,6 +68,12 @@ class Batch:
     documents: list[Document]
     deep_sentences: list[list[int]] = field(default_factory=list)  # per document: sentence indexes for Frog
     notes: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)  # article id -> why its analysis was set aside
+
+    def note(self, article_id: str, note: str) -> None:
+        """Add a note for an article (an article may collect several)."""
+        previous = self.notes.get(article_id)
+        self.notes[article_id] = f"{previous}; {note}" if previous else note
 
 
 Component = Callable[["Analyser", Batch], None]
@@ -119,7 +131,9 @@ class Analyser:
 
             backend = frog_version(self.options.frog_binary, self.options.frog_skip)
         chosen = self.select.version if self.select is not None else "lead-only"
-        return (f"{ANALYSER_VERSION}/{backend}/deep={self.options.deep}/lead={self.options.lead_sentences}"
+        o = self.options
+        limits = f"{o.max_sentence_tokens}x{o.max_sentence_chars}x{o.max_token_chars}"
+        return (f"{ANALYSER_VERSION}/{backend}/deep={o.deep}/lead={o.lead_sentences}/limits={limits}"
                 f"/select={chosen}")
 
     # -- running ---------------------------------------------------------------------------------------------
@@ -192,20 +206,47 @@ def set_language(_analyser: Analyser, batch: Batch) -> None:
     for article, doc in zip(batch.articles, batch.documents, strict=True):
         doc.language = article.language or detect_language(article.text or article.title)
         if doc.language != DUTCH:
-            batch.notes[article.id] = f"language {doc.language or 'unknown'}: Dutch-only stages skipped"
+            batch.note(article.id, f"language {doc.language or 'unknown'}: Dutch-only stages skipped")
 
 
-def segment(_analyser: Analyser, batch: Batch) -> None:
+def segment(analyser: Analyser, batch: Batch) -> None:
     from kroniek.analyse.tokenize import shallow_sentences
 
+    max_tokens, max_chars = analyser.options.max_sentence_tokens, analyser.options.max_sentence_chars
     for doc in batch.documents:
         excluded = [(m.start, m.end) for m in doc.metadata if m.kind != "title"]
         sentences: list[Sentence] = []
+        split = 0
         for sentence in shallow_sentences(doc.text):
             if any(start <= sentence.start and sentence.end <= end for start, end in excluded):
                 continue  # page furniture, not reporting
-            sentences.append(sentence)
+            pieces = bounded(sentence, max_tokens, max_chars)
+            split += len(pieces) > 1
+            sentences.extend(pieces)
         doc.sentences = sentences
+        if split:
+            batch.note(doc.article_id, f"{split} over-long sentence(s) without a sentence end split into pieces of at "
+                                   f"most {max_tokens or 'any'} tokens and {max_chars or 'any'} characters")
+
+
+def bounded(sentence: Sentence, max_tokens: int, max_chars: int) -> list[Sentence]:
+    """The sentence itself, or consecutive pieces of it with at most ``max_tokens`` tokens and ``max_chars``
+    characters each (a single longer token is a piece of its own); 0 switches a bound off. Frog takes a run
+    without a sentence end as one sentence, and on 100 KB of words it did not answer at all."""
+    too_many = bool(max_tokens) and len(sentence.tokens) > max_tokens
+    too_long = bool(max_chars) and sentence.end - sentence.start > max_chars
+    if not (too_many or too_long) or not sentence.tokens:
+        return [sentence]
+    pieces: list[Sentence] = []
+    current: list[Token] = []
+    for token in sentence.tokens:
+        if current and ((max_tokens and len(current) >= max_tokens)
+                        or (max_chars and token.end - current[0].start > max_chars)):
+            pieces.append(Sentence(current[0].start, current[-1].end, current, sentence.paragraph))
+            current = []
+        current.append(token)
+    pieces.append(Sentence(current[0].start, current[-1].end, current, sentence.paragraph))
+    return pieces
 
 
 def triage(analyser: Analyser, batch: Batch) -> None:
@@ -218,34 +259,89 @@ def triage(analyser: Analyser, batch: Batch) -> None:
             batch.deep_sentences.append([])
             continue
         if mode == "all":
-            batch.deep_sentences.append(list(range(len(doc.sentences))))
-            continue
-        chosen = [i for i, s in enumerate(doc.sentences)
-                  if i < lead or (select is not None and select(doc.text[s.start:s.end]))]
-        batch.deep_sentences.append(chosen)
+            chosen = list(range(len(doc.sentences)))
+        else:
+            chosen = [i for i, s in enumerate(doc.sentences)
+                      if i < lead or (select is not None and select(doc.text[s.start:s.end]))]
+        fit = [i for i in chosen if fits_frog(doc.sentences[i], analyser.options)]
+        if len(fit) < len(chosen):
+            batch.note(doc.article_id, f"{len(chosen) - len(fit)} sentence(s) with a token over "
+                                   f"{analyser.options.max_token_chars} characters analysed shallowly only")
+        batch.deep_sentences.append(fit)
+
+
+def fits_frog(sentence: Sentence, options: AnalysisOptions) -> bool:
+    """Whether a sentence is within the bounds Frog is given (a giant "word" is never sent)."""
+    if options.max_token_chars and any(t.end - t.start > options.max_token_chars for t in sentence.tokens):
+        return False
+    if options.max_sentence_tokens and len(sentence.tokens) > options.max_sentence_tokens:
+        return False
+    return not options.max_sentence_chars or sentence.end - sentence.start <= options.max_sentence_chars
 
 
 # Frog reads paragraphs; a blank line between our sentences keeps its sentence split inside ours.
 _SEPARATOR = "\n\n"
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’»)]*$")
 
 
 def deep_analyse(analyser: Analyser, batch: Batch) -> None:
+    """Frog on the chosen sentences: one request for the whole batch; if that fails or times out, one request
+    per article with ``article_timeout_s`` each, and an article Frog cannot finish is set aside as failed
+    (``batch.failed``) while the others of the batch are analysed."""
+    from kroniek.analyse.frog import AnalyserFailed
+
+    owned = [d for d, chosen in enumerate(batch.deep_sentences) if chosen]
+    if not owned:
+        return
+    try:
+        _deep_request(analyser, batch, owned, analyser.options.frog_request_timeout_s)
+        return
+    except AnalyserFailed as error:
+        if len(owned) == 1:
+            _set_aside(batch, owned[0], error)
+            return
+        log.warning("Frog failed on a batch of %d articles (%s); analysing them one by one", len(owned), error)
+    for d in owned:
+        try:
+            _deep_request(analyser, batch, [d], analyser.options.article_timeout_s)
+        except AnalyserFailed as error:
+            _set_aside(batch, d, error)
+
+
+def _set_aside(batch: Batch, d: int, error: Exception) -> None:
+    article = batch.articles[d]
+    log.warning("article %s set aside as failed: %s", article.id, error)
+    batch.failed[article.id] = f"analysis failed: {error}"
+
+
+def _deep_request(analyser: Analyser, batch: Batch, documents: Sequence[int], timeout: float) -> None:
     from kroniek.analyse.frog import align
 
     pieces: list[str] = []
     owners: list[tuple[int, int, int]] = []  # (document, sentence, offset of the piece in the joined text)
     cursor = 0
-    for d, (doc, chosen) in enumerate(zip(batch.documents, batch.deep_sentences, strict=True)):
-        for s in chosen:
+    bound = analyser.options.max_sentence_tokens // 2
+    run = 0  # tokens since Frog last saw a sentence end
+    for d in documents:
+        doc = batch.documents[d]
+        for s in batch.deep_sentences[d]:
             sentence = doc.sentences[s]
             piece = doc.text[sentence.start:sentence.end].replace("\n", " ")
             owners.append((d, s, cursor))
+            # Frog joins paragraphs without a sentence end into one sentence (a blank line does not split them),
+            # and its time grows faster than the length: a run past half the bound gets an end of its own. The
+            # added full stop lies beyond the sentence, so its token is dropped below.
+            run = 0 if _ENDS_SENTENCE.search(piece) else run + len(sentence.tokens)
+            if bound and run > bound:
+                piece += " ."
+                run = 0
             pieces.append(piece)
             cursor += len(piece) + len(_SEPARATOR)
     if not pieces:
         return
     joined = _SEPARATOR.join(pieces)
-    frog_sentences = analyser.frog.analyse(joined)
+    # A time-out is not retried on this text: the same text would very likely hang Frog again.
+    frog_sentences = analyser.frog.analyse(joined, timeout=timeout, retry_timeouts=False)
     aligned = align(joined, frog_sentences)
     # Hand each Frog token back to the sentence whose piece contains it, shifted to document offsets.
     starts = [o[2] for o in owners]

@@ -26,10 +26,12 @@ from kroniek.store.repository import Store
 
 
 def _die_with_parent(parent: int | None) -> None:
-    """End (cleanly: SystemExit runs the atexit hook that stops Frog) when the ``kroniek run`` that started this
-    process dies, even by SIGKILL: an orphaned analysis would go on writing and race the next run. Linux's
-    PR_SET_PDEATHSIG where there is one; the parent check closes the gap before it was set."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    """End when the ``kroniek run`` that started this process dies, even by SIGKILL: an orphaned analysis would go
+    on writing and race the next run. Linux's PR_SET_PDEATHSIG where there is one; the parent check closes the gap
+    before it was set. The exit is immediate (``os._exit``): a clean SystemExit waited for the Frog thread's
+    request, up to its time-out, while Frog kept running; the uncommitted batch is rolled back by the database,
+    and Frog's launcher ends Frog as soon as this process is gone."""
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(128 + signal.SIGTERM))
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG

@@ -29,7 +29,10 @@ class IngestReport:
 def read_records(paths: Sequence[str], fmt: str = "auto", options: ReadOptions | None = None) -> Iterator[Record]:
     options = options or ReadOptions()
     for path in expand(list(paths)):
-        yield from read_source(path, fmt, options)
+        if isinstance(path, Rejected):  # a folder or entry that could not be walked
+            yield path
+        else:
+            yield from read_source(path, fmt, options)
 
 
 def ingest_paths(store: Store, paths: Sequence[str], fmt: str = "auto", options: ReadOptions | None = None,
@@ -49,6 +52,12 @@ def ingest_paths(store: Store, paths: Sequence[str], fmt: str = "auto", options:
         report.added += result.added
         report.updated += result.updated
         report.unchanged += result.unchanged
+        for article, outcome in zip(batch, result.outcomes, strict=True):
+            if outcome.status == "rejected":  # refused by the store: this record only
+                rejected = Rejected(article.source or "", article.source_line, outcome.reason or "refused")
+                report.rejected.append(rejected)
+                if on_rejected:
+                    on_rejected(rejected)
         batch.clear()
 
     for record in records:

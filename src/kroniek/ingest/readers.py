@@ -11,11 +11,21 @@ import datetime as dt
 import io
 import json
 import re
+import xml.parsers.expat
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from kroniek.ingest.base import FIELDS, ReadOptions, Record, Rejected
+from kroniek.ingest.base import (
+    FIELDS,
+    SCHEMA_MAX_ID_CHARS,
+    SCHEMA_MAX_OUTLET_CHARS,
+    ReadOptions,
+    Record,
+    Rejected,
+    display_name,
+)
 from kroniek.model import Article, DatePrecision, PartialDate
 
 SEED_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)(?:[ T](\d{1,2}:\d{2}(?::\d{2})?))?(?=\s|$)")
@@ -40,27 +50,89 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def build_article(record: dict[str, Any], options: ReadOptions, name: str, line: int) -> Record:
-    """Check one record's fields and make an Article, or say precisely what is wrong with it."""
-    def get(field: str) -> str:  # NUL carries no meaning in news text and PostgreSQL refuses it in text columns
-        value = record.get(options.column(field))
-        return "" if value is None else str(value).replace("\x00", "")
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
-    text = get("text").replace("\r\n", "\n").strip()
+
+def _text_fields(record: dict[str, Any], options: ReadOptions) -> dict[str, str] | str:
+    """The record's fields as strings, or the reason it is refused: a field that is not a string (a number, a
+    boolean, a list: never coerced), or text that cannot be stored as UTF-8 (a lone surrogate)."""
+    values: dict[str, str] = {}
+    for name in FIELDS:
+        value = record.get(options.column(name))
+        if value is None:
+            values[name] = ""
+            continue
+        if not isinstance(value, str):
+            return f"{name} must be a string, not {_json_type(value)}"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            return f"{name} is not valid text: a lone surrogate at character {error.start + 1}"
+        # NUL carries no meaning in news text and PostgreSQL refuses it in text columns
+        values[name] = value.replace("\x00", "")
+    return values
+
+
+def future_date(published: PartialDate | None, options: ReadOptions) -> str | None:
+    """The reason a publication date is refused (it lies in the future), or None."""
+    if published is None:
+        return None
+    latest = _now().date() + dt.timedelta(days=options.max_future_days)
+    if published.value > latest:
+        return f"published_at {published.iso()} is in the future"
+    return None
+
+
+def build_article(record: dict[str, Any], options: ReadOptions, name: str, line: int) -> Record:
+    """Check one record's fields (types, UTF-8, lengths, date) and make an Article, or say precisely what is
+    wrong with it. Every limit is checked here, before any insert, so SQLite and PostgreSQL refuse the same."""
+    fields = _text_fields(record, options)
+    if isinstance(fields, str):
+        return Rejected(name, line, fields)
+    text = fields["text"].replace("\r\n", "\n").strip()
     if not text:
         return Rejected(name, line, "empty text")
     if len(text.encode("utf-8")) > options.max_article_bytes:
         return Rejected(name, line, f"text larger than {options.max_article_bytes} bytes")
-    outlet = get("outlet").strip() or (options.outlet or "")
+    outlet = fields["outlet"].strip() or (options.outlet or "")
     if not outlet:
         return Rejected(name, line, "no outlet (give one with --outlet)")
+    title, url, given_id = fields["title"].strip(), fields["url"].strip() or None, fields["id"].strip()
+    limits = (("id", given_id, min(options.max_id_chars, SCHEMA_MAX_ID_CHARS)),
+              ("outlet", outlet, min(options.max_outlet_chars, SCHEMA_MAX_OUTLET_CHARS)),
+              ("url", url or "", options.max_url_chars), ("title", title, options.max_title_chars))
+    for field_name, value, limit in limits:
+        if len(value) > limit:
+            return Rejected(name, line, f"{field_name} longer than {limit} characters")
     try:
-        published = parse_published(record.get(options.column("published_at")))
+        published = parse_published(fields["published_at"] or None)
     except ValueError as error:
         return Rejected(name, line, str(error))
-    url = get("url").strip() or None
-    return Article(outlet=outlet, text=text, title=get("title").strip(), url=url, published=published,
-                   id=get("id").strip(), source=name, source_line=line, ingested_at=_now())
+    too_late = future_date(published, options)
+    if too_late:
+        return Rejected(name, line, too_late)
+    return Article(outlet=outlet, text=text, title=title, url=url, published=published,
+                   id=given_id, source=display_name(name), source_line=line, ingested_at=_now())
+
+
+def _dated(article: Record, published: PartialDate | None, options: ReadOptions) -> Record:
+    """An article from a reader that finds the date itself (seed header, feed item, page): same future check."""
+    if not isinstance(article, Article):
+        return article
+    too_late = future_date(published, options)
+    if too_late:
+        return Rejected(article.source or "", article.source_line, too_late)
+    article.published = published
+    return article
 
 
 # --- seed format ----------------------------------------------------------------------------------------------
@@ -85,18 +157,36 @@ def read_seed(name: str, data: bytes, options: ReadOptions, folder: str | None) 
         return
     outlet = options.outlet or folder or ""
     record = {"text": raw[match.end():], "published_at": published.iso(), "outlet": outlet}
-    article = build_article(record, ReadOptions(outlet=outlet, max_article_bytes=options.max_article_bytes),
-                            name, 1)
-    if isinstance(article, Article):
-        article.published = published
-    yield article
+    yield _dated(build_article(record, replace(options, outlet=outlet, field_map={}), name, 1), published, options)
 
 
 # --- JSONL and CSV --------------------------------------------------------------------------------------------
 
 
+def capped_lines(stream: IO[bytes], cap: int) -> Iterator[tuple[int, bytes | None]]:
+    """Numbered physical lines, each read with a cap: a longer line is never held whole (None stands for it, and
+    the rest of it is skipped in pieces), so a 1 GB line costs what a short one does."""
+    number = 0
+    while True:
+        raw = stream.readline(cap + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > cap and not raw.endswith(b"\n"):
+            while True:
+                rest = stream.readline(1 << 20)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield number, None
+            continue
+        yield number, raw
+
+
 def read_jsonl(name: str, stream: IO[bytes], options: ReadOptions) -> Iterator[Record]:
-    for number, raw in enumerate(stream, start=1):
+    for number, raw in capped_lines(stream, options.max_line_bytes):
+        if raw is None:
+            yield Rejected(name, number, f"line longer than {options.max_line_bytes} bytes")
+            continue
         if not raw.strip():
             continue
         try:
@@ -108,6 +198,12 @@ def read_jsonl(name: str, stream: IO[bytes], options: ReadOptions) -> Iterator[R
             record = json.loads(line)
         except json.JSONDecodeError as error:
             yield Rejected(name, number, f"broken JSON: {error.msg} at column {error.colno}")
+            continue
+        except RecursionError:
+            yield Rejected(name, number, "broken JSON: nested too deeply")
+            continue
+        except ValueError as error:  # an integer of more digits than Python converts (int_max_str_digits)
+            yield Rejected(name, number, f"broken JSON: {error}")
             continue
         if not isinstance(record, dict):
             yield Rejected(name, number, "a JSON line must hold an object")
@@ -121,19 +217,18 @@ def read_csv(name: str, stream: IO[bytes], options: ReadOptions) -> Iterator[Rec
     limit = options.max_article_bytes + 1
     if csv.field_size_limit() < limit:
         csv.field_size_limit(limit)
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
-    lines = _Lines(text)
+    lines = _Lines(stream, options.max_line_bytes)
     reader = csv.reader(lines)
     try:
         header = next(reader)
     except StopIteration:
         yield Rejected(name, 1, "empty CSV file")
         return
-    except _BadLine as error:
-        yield Rejected(name, error.line, error.reason)
-        return
     except csv.Error as error:  # e.g. a quote opened in the header and never closed (found by atheris)
         yield Rejected(name, 1, f"bad CSV header: {error}")
+        return
+    if lines.bad:
+        yield Rejected(name, 1, f"bad CSV header: {lines.bad}")
         return
     wanted = {options.column(f) for f in ("text",)}
     missing = [c for c in wanted if c not in header]
@@ -141,25 +236,21 @@ def read_csv(name: str, stream: IO[bytes], options: ReadOptions) -> Iterator[Rec
         yield Rejected(name, 1, f"CSV header lacks column(s) {', '.join(missing)} (use --map field=column)")
         return
     while True:
-        start_line, lines.quotes = lines.number + 1, 0
+        start_line, lines.quotes, lines.bad = lines.number + 1, 0, None
         try:
             row = next(reader)
         except StopIteration:
             return
-        except _BadLine as error:
-            yield Rejected(name, error.line, error.reason)
-            return
         except csv.Error as error:
             reason = (f"a field larger than {options.max_article_bytes} bytes" if "field limit" in str(error)
                       else f"bad CSV row: {error}")
-            try:  # the csv module resumes at the next line, which may still be inside the bad record's field
-                lines.skip_open_field()
-            except _BadLine as bad:
-                yield Rejected(name, start_line, reason)
-                yield Rejected(name, bad.line, bad.reason)
-                return
+            # the csv module resumes at the next line, which may still be inside the bad record's field
+            lines.skip_open_field()
             skipped = f" (lines {start_line}-{lines.number} skipped)" if lines.number > start_line else ""
             yield Rejected(name, start_line, reason + skipped)
+            continue
+        if lines.bad:  # the row was parsed from a stand-in for the bad line, so the rest of the file reads on
+            yield Rejected(name, start_line, lines.bad)
             continue
         if not any(cell.strip() for cell in row):
             continue
@@ -169,30 +260,46 @@ def read_csv(name: str, stream: IO[bytes], options: ReadOptions) -> Iterator[Rec
         yield build_article(dict(zip(header, row, strict=True)), options, name, start_line)
 
 
-class _BadLine(Exception):
-    def __init__(self, line: int, reason: str) -> None:
-        super().__init__(reason)
-        self.line, self.reason = line, reason
+_LONE_CR = re.compile(rb"(?<=\r)(?!\n)")
 
 
 class _Lines:
-    """The CSV file's physical lines for the csv module: numbered, UTF-8 checked, and counting the quotes of the
-    record being read, so that after a bad record the rest of its open quoted field can be skipped."""
+    """The CSV file's physical lines for the csv module: numbered, each decoded as UTF-8 on its own (a bad line
+    marks its record, with its real line number, and is handed on with U+FFFD so parsing goes on), read with a
+    cap, and counting the quotes of the record being read, so that after a bad record the rest of its open quoted
+    field can be skipped."""
 
-    def __init__(self, text: io.TextIOWrapper) -> None:
-        self.text, self.number, self.quotes = text, 0, 0
+    def __init__(self, stream: IO[bytes], cap: int) -> None:
+        self.lines = capped_lines(stream, cap)
+        self.cap, self.number, self.quotes = cap, 0, 0
+        self.bad: str | None = None
+        self.pending: list[bytes] = []  # the rest of a line split at a lone CR
 
     def __iter__(self) -> _Lines:
         return self
 
+    def _raw(self) -> bytes | None:
+        if self.pending:
+            return self.pending.pop(0)
+        _, raw = next(self.lines)
+        if raw is not None and b"\r" in raw.rstrip(b"\r\n"):  # a lone CR ends a line too (old Mac files)
+            raw, *rest = (part for part in _LONE_CR.split(raw) if part)
+            self.pending = rest
+        return raw
+
     def __next__(self) -> str:
-        try:
-            line = self.text.readline()
-        except UnicodeDecodeError:
-            raise _BadLine(self.number + 1, "undecodable bytes (not UTF-8)") from None
-        if not line:
-            raise StopIteration
+        raw = self._raw()
         self.number += 1
+        if raw is None:
+            self.bad = self.bad or f"line {self.number} longer than {self.cap} bytes"
+            line = "\n"
+        else:
+            try:
+                line = raw.decode("utf-8-sig" if self.number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                self.bad = self.bad or (f"undecodable bytes on line {self.number} at column {error.start + 1} "
+                                        "(not UTF-8)")
+                line = raw.decode("utf-8", "replace")
         self.quotes += line.count('"')
         return line
 
@@ -227,11 +334,79 @@ def html_to_text(markup: str | None) -> str:
     return "\n\n".join(blocks)
 
 
+_ITEM_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]")
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+ENTITIES_REFUSED = "the feed declares XML entities (refused: entity expansion is a memory bomb)"
+
+
+class _EnoughItems(Exception):
+    pass
+
+
+class _EntityDeclared(Exception):
+    pass
+
+
+def guard_feed(data: bytes, max_items: int) -> tuple[bytes, bool] | str:
+    """What feedparser may see of a feed, and whether it was cut, or why the feed is refused.
+
+    feedparser parses a whole document and falls back to a loose parser that expands declared entities once
+    expat has refused them; so a streaming expat pass (no DTD, no entity declarations: defusedxml's rule) looks
+    first, stops at the item past the cap and closes the elements still open there. A feed expat cannot parse is
+    cut before that item's start tag (the loose parser takes a truncated document)."""
+    if _ENTITY_DECL.search(data):
+        return ENTITIES_REFUSED
+    parser = xml.parsers.expat.ParserCreate()
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    stack: list[str] = []
+    count = 0
+    cut_at = -1
+
+    def start(tag: str, _attributes: Any) -> None:
+        nonlocal count, cut_at
+        if tag.rsplit(":", 1)[-1] in ("item", "entry") and len(stack) <= 3:
+            count += 1
+            if count > max_items:
+                cut_at = parser.CurrentByteIndex
+                raise _EnoughItems
+        stack.append(tag)
+
+    def end(_tag: str) -> None:
+        if stack:
+            stack.pop()
+
+    def entity(*_args: Any) -> None:
+        raise _EntityDeclared
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.EntityDeclHandler = entity
+    parser.UnparsedEntityDeclHandler = entity
+    try:
+        parser.Parse(data, True)
+    except _EnoughItems:
+        encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+        closing = "".join(f"</{tag}>" for tag in reversed(stack)).encode(encoding)
+        return data[:cut_at] + closing.removeprefix(b"\xff\xfe").removeprefix(b"\xfe\xff"), True
+    except _EntityDeclared:
+        return ENTITIES_REFUSED
+    except (xml.parsers.expat.ExpatError, ValueError):
+        for number, match in enumerate(_ITEM_START.finditer(data), start=1):
+            if number > max_items:
+                return data[: match.start()], True
+    return data, False
+
+
 def read_feed(name: str, data: bytes, options: ReadOptions) -> Iterator[Record]:
     import feedparser
 
-    try:
-        parsed = feedparser.parse(data)
+    guarded = guard_feed(data, options.max_feed_items)
+    if isinstance(guarded, str):
+        yield Rejected(name, 0, guarded)
+        return
+    data, cut = guarded
+    try:  # a stream, never bytes: feedparser would open bytes that name a local file
+        parsed = feedparser.parse(io.BytesIO(data))
     except Exception as failure:  # its loose parser raises on some mis-nested tags (found by atheris)
         yield Rejected(name, 0, f"broken feed: the feed parser failed ({type(failure).__name__}: {failure})")
         return
@@ -259,13 +434,11 @@ def read_feed(name: str, data: bytes, options: ReadOptions) -> Iterator[Record]:
         outlet = options.outlet or feed_title or (urlsplit(name).hostname or "")
         record = {"text": html_to_text(content), "title": html_to_text(entry.get("title") or ""), "url": link,
                   "outlet": outlet}
-        article = build_article(record, ReadOptions(outlet=outlet, max_article_bytes=options.max_article_bytes),
-                                name, index)
-        if isinstance(article, Article):
-            article.published = published
-        yield article
-    if len(parsed.entries) > options.max_feed_items:
-        yield Rejected(name, 0, f"feed has {len(parsed.entries)} items; only the first {options.max_feed_items} read")
+        yield _dated(build_article(record, replace(options, outlet=outlet, field_map={}), name, index), published,
+                     options)
+    if cut or len(parsed.entries) > options.max_feed_items:
+        yield Rejected(name, 0, f"feed has more than {options.max_feed_items} items; only the first "
+                                f"{options.max_feed_items} read")
 
 
 # --- HTML pages -----------------------------------------------------------------------------------------------
@@ -320,11 +493,8 @@ def read_html(name: str, data: bytes, options: ReadOptions, url: str | None = No
                      else PartialDate.parse(stamp))
     outlet = options.outlet or str(meta.get("sitename") or "") or (urlsplit(page_url or "").hostname or "")
     record = {"text": text, "title": meta.get("title") or "", "url": page_url, "outlet": outlet}
-    article = build_article(record, ReadOptions(outlet=outlet or "unknown",
-                                                max_article_bytes=options.max_article_bytes), name, 1)
-    if isinstance(article, Article):
-        article.published = published
-    yield article
+    yield _dated(build_article(record, replace(options, outlet=outlet or "unknown", field_map={}), name, 1),
+                 published, options)
 
 
 FORMATS = ("seed", "jsonl", "csv", "rss", "html")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import signal
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, Select, create_engine, delete, event, exists, func, insert, select, update
+from sqlalchemy import Engine, Select, create_engine, delete, event, exc, exists, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from kroniek import jsonio
@@ -23,16 +24,33 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one record of a batch: added, updated, unchanged or rejected (with the reason), and the id
+    it is stored under."""
+
+    status: str
+    id: str
+    reason: str | None = None
+
+
 @dataclass
 class IngestResult:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)  # one per record, in batch order
+
+    def add(self, outcome: Outcome) -> None:
+        self.outcomes.append(outcome)
+        if outcome.status in ("added", "updated", "unchanged"):
+            setattr(self, outcome.status, getattr(self, outcome.status) + 1)
 
     def __iadd__(self, other: IngestResult) -> IngestResult:
         self.added += other.added
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.outcomes.extend(other.outcomes)
         return self
 
     def to_dict(self) -> dict[str, int]:
@@ -109,49 +127,103 @@ class Store:
 
     # --- articles ---------------------------------------------------------------------------------------------
 
-    def ingest_batch(self, batch: Sequence[Article]) -> IngestResult:
-        """Store a batch in one transaction: new ids are added, changed text is an update that keeps the old
-        version, identical content changes nothing. Killed mid-way, the transaction leaves nothing behind."""
+    def ingest_batch(self, batch: Sequence[Article], allow_update: bool = True) -> IngestResult:
+        """Store a batch in one transaction: new ids are added, changed text is an update that keeps the whole
+        old version, identical content changes nothing. An id that is already another outlet's article is that
+        outlet's own id here (``scoped_id``): a record can never take over an article of a different outlet.
+        Without ``allow_update`` (the write API) a changed article is refused, not updated.
+
+        A record the database refuses rejects that record only: the batch is then stored record by record.
+        Killed mid-way, the transaction leaves nothing behind."""
         result = IngestResult()
         if not batch:
             return result
-        now = utcnow()
-        with self.engine.begin() as conn:
-            ids = list({a.id for a in batch})
-            existing = {
-                row.id: row
-                for chunk in _chunks(ids, 500)
-                for row in conn.execute(select(schema.articles).where(schema.articles.c.id.in_(chunk)))
-            }
-            seen: dict[str, str] = {}
+        try:
+            with self.engine.begin() as conn:
+                outcomes = self._ingest_in(conn, batch, allow_update)
+        except Exception as error:
+            if not _record_error(error):
+                raise
+            outcomes = []
             for article in batch:
-                content_hash = article.content_hash
-                previous_hash = seen.get(article.id)
-                row = existing.get(article.id)
-                if previous_hash == content_hash or (previous_hash is None and row is not None
-                                                     and row.content_hash == content_hash):
-                    result.unchanged += 1
-                    continue
-                values = _article_values(article, content_hash)
-                if row is None and previous_hash is None:
-                    conn.execute(insert(schema.articles).values(
-                        **values, version=1, ingested_at=article.ingested_at or now, updated_at=now))
-                    result.added += 1
-                else:
-                    current = conn.execute(
-                        select(schema.articles).where(schema.articles.c.id == article.id)).one()
-                    conn.execute(insert(schema.article_versions).values(
-                        article_id=current.id, version=current.version, title=current.title, text=current.text,
-                        published_at=current.published_at, date_precision=current.date_precision,
-                        content_hash=current.content_hash, replaced_at=now))
-                    conn.execute(update(schema.articles).where(schema.articles.c.id == article.id).values(
-                        **values, version=current.version + 1, updated_at=now))
-                    # changed text is pending again for every stage: no mark may stay past it
-                    conn.execute(update(schema.stage_marks).where(schema.stage_marks.c.seq >= current.seq)
-                                 .values(seq=current.seq - 1))
-                    result.updated += 1
-                seen[article.id] = content_hash
+                try:
+                    with self.engine.begin() as conn:
+                        outcomes.extend(self._ingest_in(conn, [article], allow_update))
+                except Exception as failure:
+                    if not _record_error(failure):
+                        raise
+                    outcomes.append(Outcome("rejected", article.id, f"the store refused it: {_short(failure)}"))
+        for outcome in outcomes:
+            result.add(outcome)
         return result
+
+    def _ingest_in(self, conn: Connection, batch: Sequence[Article], allow_update: bool) -> list[Outcome]:
+        now = utcnow()
+        table = schema.articles
+        ids = list({a.id for a in batch})
+        known: dict[str, _Known | None] = dict.fromkeys(ids)  # None: not stored (yet)
+        for chunk in _chunks(ids, 500):
+            for found in conn.execute(select(table.c.id, table.c.outlet, table.c.content_hash)
+                                      .where(table.c.id.in_(chunk))):
+                known[found.id] = _Known(found.outlet, found.content_hash)
+
+        def lookup(article_id: str) -> _Known | None:
+            if article_id not in known:
+                hit = conn.execute(select(table.c.outlet, table.c.content_hash)
+                                   .where(table.c.id == article_id)).first()
+                known[article_id] = _Known(hit.outlet, hit.content_hash) if hit is not None else None
+            return known[article_id]
+
+        outcomes: list[Outcome] = []
+        new_rows: list[dict[str, Any]] = []  # inserted together (one executemany), in arrival order
+
+        def insert_new_rows() -> None:
+            if new_rows:
+                conn.execute(insert(table), new_rows)
+                new_rows.clear()
+
+        for article in batch:
+            refusal = _refusal(article)
+            if refusal:
+                outcomes.append(Outcome("rejected", article.id, refusal))
+                continue
+            stored_id, row = article.id, lookup(article.id)
+            for _attempt in range(8):  # another outlet's id: take this outlet's own
+                if row is None or row.outlet == article.outlet:
+                    break
+                stored_id = scoped_id(article.outlet, stored_id)
+                row = lookup(stored_id)
+            else:
+                outcomes.append(Outcome("rejected", article.id, "no free id for this outlet"))
+                continue
+            content_hash = article.content_hash
+            if row is not None and row.content_hash == content_hash:
+                outcomes.append(Outcome("unchanged", stored_id))
+                continue
+            if row is not None and not allow_update:
+                outcomes.append(Outcome("rejected", stored_id, "an article with this id and other content is "
+                                                               "stored already (articles are never changed here)"))
+                continue
+            values = _article_values(article, content_hash) | {"id": stored_id}
+            if row is None:
+                new_rows.append(values | {"version": 1, "ingested_at": article.ingested_at or now, "updated_at": now})
+                outcomes.append(Outcome("added", stored_id))
+            else:
+                insert_new_rows()  # the article may be one of them
+                current = conn.execute(select(table).where(table.c.id == stored_id)).one()
+                conn.execute(insert(schema.article_versions).values(
+                    article_id=current.id, version=current.version, outlet=current.outlet, url=current.url,
+                    title=current.title, text=current.text, published_at=current.published_at,
+                    date_precision=current.date_precision, content_hash=current.content_hash, replaced_at=now))
+                conn.execute(update(table).where(table.c.id == stored_id).values(
+                    **values, version=current.version + 1, updated_at=now))
+                # changed text is pending again for every stage: no mark may stay past it
+                conn.execute(update(schema.stage_marks).where(schema.stage_marks.c.seq >= current.seq)
+                             .values(seq=current.seq - 1))
+                outcomes.append(Outcome("updated", stored_id))
+            known[stored_id] = _Known(article.outlet, content_hash)
+        insert_new_rows()
+        return outcomes
 
     def count_articles(self, outlet: str | None = None) -> int:
         query = select(func.count()).select_from(schema.articles)
@@ -184,9 +256,10 @@ class Store:
     def get_article(self, article_id: str) -> Article | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(schema.articles).where(schema.articles.c.id == article_id)).first()
-            if row is None:  # accept a unique prefix, as git does for commits
+            if row is None and article_id:  # accept a unique prefix, as git does; % and _ are literal
                 rows = list(conn.execute(select(schema.articles)
-                                         .where(schema.articles.c.id.startswith(article_id)).limit(2)))
+                                         .where(schema.articles.c.id.startswith(article_id, autoescape=True))
+                                         .limit(2)))
                 row = rows[0] if len(rows) == 1 else None
         return article_from_row(row) if row is not None else None
 
@@ -374,6 +447,54 @@ class Store:
         table = schema.metadata.tables[table_name]
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+@dataclass(frozen=True)
+class _Known:
+    outlet: str
+    content_hash: str
+
+
+def scoped_id(outlet: str, article_id: str) -> str:
+    """The id of an article whose given id is already another outlet's: derived from outlet + id, so the same
+    record gets the same id again (re-ingest changes nothing) and never the other outlet's article."""
+    return "o" + hashlib.sha256(f"{outlet}\n{article_id}".encode()).hexdigest()[:15]
+
+
+_ID_CHARS = int(getattr(schema.articles.c.id.type, "length", 64))
+_OUTLET_CHARS = int(getattr(schema.articles.c.outlet.type, "length", 200))
+
+
+def _refusal(article: Article) -> str | None:
+    """Why the store cannot hold a record as it is (the readers check the same before; this guards every other
+    caller), or None: the same on SQLite and PostgreSQL, whose column limits SQLite would not enforce."""
+    if not article.id or len(article.id) > _ID_CHARS:
+        return f"id longer than {_ID_CHARS} characters"
+    if not article.outlet or len(article.outlet) > _OUTLET_CHARS:
+        return f"outlet empty or longer than {_OUTLET_CHARS} characters"
+    for name in ("id", "outlet", "url", "title", "text", "source"):
+        value = getattr(article, name)
+        if value is None:
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"{name} is not valid text (a lone surrogate)"
+        if "\x00" in value:
+            return f"{name} holds a NUL character"
+    return None
+
+
+def _record_error(error: Exception) -> bool:
+    """An error that one record causes (a constraint, a value the database refuses), not the database's state."""
+    if isinstance(error, exc.OperationalError | exc.InternalError | exc.InterfaceError | exc.ProgrammingError):
+        return False
+    return isinstance(error, exc.StatementError | UnicodeError | ValueError | OverflowError)
+
+
+def _short(error: Exception) -> str:
+    text = str(getattr(error, "orig", None) or error)
+    return " ".join(text.split())[:200]
 
 
 def _article_values(article: Article, content_hash: str) -> dict[str, Any]:
