@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from conftest import FIXTURES, SAMPLE
+from conftest import FIXTURES, ROOT, SAMPLE
 from kroniek import pipeline
 from kroniek.cli import app as cli_app
 from kroniek.config import load_settings
@@ -111,17 +111,19 @@ def test_geojson_validates(db_path: Path, tmp_path: Path) -> None:
 
 
 def test_plover_records(db_path: Path, tmp_path: Path) -> None:
+    schema = json.loads((ROOT / "src" / "kroniek" / "export" / "plover.schema.json").read_text(encoding="utf-8"))
     for text in (export(db_path, "plover", tmp_path), via_api(db_path, "plover")):
         records = json.loads(text)
         assert records
         for record in records:
-            assert record["event_type"] in PLOVER_EVENT_TYPES
-            assert {"id", "date", "mode", "context", "actor", "recipient", "location", "sources"} <= set(record)
-            assert isinstance(record["context"], list)
-            if record["event_type"] == "PROTEST":
-                assert "size" in record
-            if record["event_type"] == "ASSAULT":
-                assert "dead" in record and "injured" in record
+            jsonschema.validate(record, schema)
+            assert record["event"][0] in PLOVER_EVENT_TYPES
+            assert {"id", "date", "event", "mode", "context", "actor", "recipient", "event_loc", "sources",
+                    "dead", "injured", "arrested", "size"} <= set(record)
+            assert all(isinstance(record[key], list) for key in ("event", "mode", "context", "actor", "recipient"))
+    flat = list(csv.DictReader(io.StringIO(export(db_path, "polecat", tmp_path))))
+    assert len(flat) == len(records) and flat[0]["Event ID"] == records[0]["id"]
+    assert [row["Actor Code"] for row in flat] == ["; ".join(a["code"] for a in r["actor"]) for r in records]
 
 
 def test_story_json_has_the_story_page(db_path: Path, tmp_path: Path) -> None:
@@ -134,20 +136,34 @@ def test_story_json_has_the_story_page(db_path: Path, tmp_path: Path) -> None:
         assert any(story["events"] for story in stories)
 
 
-@pytest.mark.skipif(shutil.which("ogrinfo") is None or shutil.which("ogr2ogr") is None,
-                    reason="needs GDAL (Debian gdal-bin, installed by make setup)")
+GDAL = pytest.mark.skipif(shutil.which("ogrinfo") is None or shutil.which("ogr2ogr") is None,
+                          reason="needs GDAL (Debian gdal-bin, installed by make setup)")
+
+
+def gdal_fields(path: Path) -> dict[str, str]:
+    """Field name -> GDAL type of the one layer in a file, as ``ogrinfo -so`` lists them."""
+    info = subprocess.run(["ogrinfo", "-ro", "-al", "-so", str(path)], capture_output=True, text=True, check=True,
+                          timeout=60).stdout
+    return dict(re.findall(r"^(\w+): (\w+)(?:\(\w+\))? \(", info, re.M))  # "name: Type[(Subtype)] (w.p)"
+
+
+@GDAL
 def test_geojson_opens_in_gdal_as_gis_users_open_it(db_path: Path, tmp_path: Path) -> None:
     """GDAL (what QGIS reads files with) sees one point layer in WGS 84 with every feature, longitude first, the
-    counts as integers, and converts it to a GeoPackage."""
+    counts as integers and ``event_date`` as a Date (so date filters keep every feature), and converts it to a
+    GeoPackage that keeps every field."""
     path = tmp_path / "events.geojson"
     path.write_text(export(db_path, "geojson", tmp_path), encoding="utf-8")
     features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    names = list(features[0]["properties"])
     info = subprocess.run(["ogrinfo", "-ro", "-al", "-so", str(path)], capture_output=True, text=True, check=True,
                           timeout=60).stdout
     assert "Geometry: Point" in info
     assert f"Feature Count: {len(features)}" in info
     assert 'ID["EPSG",4326]' in info
     assert re.search(r"^geo_precision: Integer", info, re.M) and re.search(r"^time_precision: Integer", info, re.M)
+    assert re.search(r"^event_date: Date", info, re.M), "an ISO day on every feature: GDAL types the field Date"
+    assert re.search(r"^fatalities: Integer", info, re.M) and re.search(r"^outlets: String", info, re.M)
     table = subprocess.run(["ogr2ogr", "-f", "CSV", "/vsistdout/", str(path), "-lco", "GEOMETRY=AS_XY"],
                            capture_output=True, text=True, check=True, timeout=60).stdout
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(table))}
@@ -156,7 +172,51 @@ def test_geojson_opens_in_gdal_as_gis_users_open_it(db_path: Path, tmp_path: Pat
         longitude, latitude = feature["geometry"]["coordinates"]
         assert float(rows[feature["id"]]["X"]) == pytest.approx(longitude)
         assert float(rows[feature["id"]]["Y"]) == pytest.approx(latitude)
+        assert rows[feature["id"]]["event_date"].replace("/", "-") == feature["properties"]["event_date"]
     package = tmp_path / "events.gpkg"
     subprocess.run(["ogr2ogr", "-f", "GPKG", str(package), str(path)], check=True, timeout=60)
     assert f"Feature Count: {len(features)}" in subprocess.run(
         ["ogrinfo", "-ro", "-al", "-so", str(package)], capture_output=True, text=True, check=True, timeout=60).stdout
+    kept = gdal_fields(package)
+    assert set(names) <= set(kept), f"GeoPackage lost {set(names) - set(kept)}"
+    assert kept["event_date"] == "Date"
+    # a date filter as QGIS runs it keeps every feature, whatever the event's date precision
+    where = subprocess.run(["ogrinfo", "-ro", "-al", "-so", "-where", "event_date >= '1900-01-01'", str(package)],
+                           capture_output=True, text=True, check=True, timeout=60).stdout
+    assert f"Feature Count: {len(features)}" in where
+
+
+@GDAL
+def test_shapefile_keeps_every_field(db_path: Path, tmp_path: Path) -> None:
+    """With --shapefile-safe every property name fits DBF's 10 characters: a Shapefile keeps each field under
+    the same name, outlets included, with event_date a Date."""
+    path = tmp_path / "events.geojson"
+    path.write_text(export_with(db_path, tmp_path, "geojson", "--shapefile-safe"), encoding="utf-8")
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    names = list(features[0]["properties"])
+    assert all(len(name) <= 10 for name in names)
+    shapefile = tmp_path / "shp" / "events.shp"
+    shapefile.parent.mkdir()
+    result = subprocess.run(["ogr2ogr", "-f", "ESRI Shapefile", "-lco", "ENCODING=UTF-8", str(shapefile), str(path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "truncated" not in result.stderr.lower() and "not successfully" not in result.stderr.lower()
+    assert "misconversion" not in result.stderr.lower(), result.stderr
+    kept = gdal_fields(shapefile)
+    assert list(kept) == names, "every field, in order, under its own name"
+    assert kept["event_date"] == "Date" and kept["outlets"] == "String" and kept["fatalities"] == "Integer"
+    table = subprocess.run(["ogr2ogr", "-f", "CSV", "/vsistdout/", str(shapefile)], capture_output=True, text=True,
+                           check=True, timeout=60).stdout
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert len(rows) == len(features)
+    by_id = {row["id"]: row for row in rows}
+    for feature in features:
+        assert by_id[feature["id"]]["outlets"] == feature["properties"]["outlets"], "outlets survive"
+
+
+def export_with(db_path: Path, tmp_path: Path, fmt: str, *options: str) -> str:
+    out = tmp_path / f"export-opts.{fmt}"
+    result = CliRunner().invoke(cli_app, ["--db", f"sqlite:///{db_path}", "export", "--format", fmt,
+                                          "--out", str(out), *options])
+    assert result.exit_code == 0, result.output
+    return out.read_text(encoding="utf-8")

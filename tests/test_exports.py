@@ -21,11 +21,11 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from conftest import BACKENDS, FIXTURES, SAMPLE, fresh_db_url
+from conftest import BACKENDS, FIXTURES, ROOT, SAMPLE, fresh_db_url
 from kroniek import pipeline
 from kroniek.cli import app as cli_app
 from kroniek.config import load_settings
-from kroniek.export.acled import event_id_cnty
+from kroniek.export.acled import event_id_cnty, left_out
 from kroniek.ingest import ingest_paths
 from kroniek.serve.app import create_app
 from kroniek.store.repository import Store
@@ -46,6 +46,8 @@ PLOVER_EVENT_TYPES = {"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AI
                       "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"}
 # Mode codes of the PLOVER manual (v0.7b1) for the types whose tables it fixes; "" when no mode was coded.
 PLOVER_MODES = {
+    "PROTEST": {"demo", "riot", "strike-gen", "strike-lim", "strike-hun", "boycott", "obstruct"},
+    "RETREAT": {"withdraw", "release", "return", "disarm", "ceasefire", "access", "resign"},
     "SANCTION": {"convict", "cancel", "expel", "withdraw", "sever"},
     "MOBILIZE": {"troops", "weapons", "police"},
     "COERCE": {"confiscate", "restrict", "ban", "censor", "curfew", "martial-law", "arrest", "deport", "withhold"},
@@ -156,8 +158,9 @@ def test_acled_loads_back_with_pandas_typed(exports: Exports, route: str) -> Non
 def test_acled_values(exports: Exports) -> None:
     frame = acled_frame(exports.text("acled", "cli"))
     events = exports.events()
-    happened = [e for e in events.values() if e["happened"]]
-    assert len(frame) == len(happened), "one row per event that happened; negated/future ones are left out"
+    happened = [e for e in events.values() if left_out(e) is None]
+    assert len(frame) == len(happened), "one row per event ACLED would publish; negated/future ones are left out"
+    assert len(happened) < len(events)
     assert frame["event_id_cnty"].is_unique
     assert (frame["year"] == frame["event_date"].dt.year).all()
     assert set(frame["time_precision"]) <= {1, 2, 3} and set(frame["geo_precision"]) <= {1, 2, 3}
@@ -219,16 +222,24 @@ def test_geojson_validates(exports: Exports, route: str) -> None:
     collection = json.loads(exports.text("geojson", route))
     jsonschema.Draft202012Validator(geojson_schema()).validate(collection)
     events = exports.events()
-    located = {i for i, e in events.items() if e["latitude"] is not None and e["longitude"] is not None}
+    located = {i for i, e in events.items() if e["latitude"] is not None and e["longitude"] is not None
+               and e["happened"]}
     features = collection["features"]
-    assert features and {f["id"] for f in features} == located, "every event with coordinates, once"
+    assert features and [f["id"] for f in features] == [i for i in events if i in located], \
+        "every event that happened and has coordinates, once"
+    assert any(not e["happened"] for e in events.values()), "the sample has events that did not happen, left out"
     for feature in features:
         event = events[feature["id"]]
-        assert feature["properties"]["id"] == feature["id"]
+        properties = feature["properties"]
+        assert properties["id"] == feature["id"]
         lon, lat = feature["geometry"]["coordinates"]
         assert (lon, lat) == (round(event["longitude"], 5), round(event["latitude"], 5)), "longitude first"
-        assert feature["properties"]["event_type"] == event["event_type"]
-        assert feature["properties"]["happened"] == event["happened"]
+        assert properties["event_type"] == event["event_type"] and properties["happened"] is True
+        day = dt.date.fromisoformat(properties["event_date"])  # one ISO day, whatever the precision
+        assert properties["date_start"] <= day.isoformat() <= properties["date_end"]
+        assert properties["date_precision"] == event["date_precision"]
+        assert properties["outlets"] == "; ".join(event["outlets"])
+        assert properties["fatalities"] == (event["fatalities"] or 0)
 
 
 @pytest.mark.parametrize("broken", [
@@ -266,40 +277,48 @@ def test_geojson_schema_rejects_bad_features(exports: Exports, change: str, valu
 
 @pytest.mark.parametrize("route", ["cli", "api"])
 def test_plover_records(exports: Exports, route: str) -> None:
+    """The manual's record layout, validated against the schema written from it, and the store's events in it."""
+    schema = json.loads((ROOT / "src" / "kroniek" / "export" / "plover.schema.json").read_text(encoding="utf-8"))
     records = json.loads(exports.text("plover", route))
     events = exports.events()
     assert isinstance(records, list) and {r["id"] for r in records} == set(events), "every event, negated too"
     for record in records:
+        jsonschema.validate(record, schema)
         event = events[record["id"]]
-        assert {"id", "date", "date_precision", "event_type", "mode", "context", "actor", "recipient", "location",
-                "sources", "mentions", "story_id", "updated_at"} <= set(record)
-        assert record["event_type"] in PLOVER_EVENT_TYPES, record["event_type"]
-        assert record["event_type"] == event["plover_type"] and record["mode"] == (event["plover_mode"] or "")
-        if record["event_type"] in PLOVER_MODES and record["mode"]:
-            assert record["mode"] in PLOVER_MODES[record["event_type"]], (record["event_type"], record["mode"])
-        assert isinstance(record["context"], list) and all(isinstance(c, str) and c for c in record["context"])
+        assert record["event"] == [event["plover_type"]] and record["event"][0] in PLOVER_EVENT_TYPES
+        if event["plover_mode"] and event["plover_mode"] in PLOVER_MODES.get(event["plover_type"], set()):
+            assert record["mode"] == [event["plover_mode"]]
+        for mode in record["mode"]:
+            assert mode in PLOVER_MODES.get(record["event"][0], {mode}), (record["event"], mode)
         if not event["happened"]:
             assert PLOVER_NOT_HAPPENED & set(record["context"]), "why it did not happen is in the context"
         assert "negated" not in record["context"], "PLOVER's word is negation"
-        assert record["date"] and dt.date.fromisoformat(event["date_start"])
-        for who, key in (("actor", "actor1_code"), ("recipient", "actor2_code")):
-            assert {"name", "country", "acled_type", "code"} <= set(record[who])
-            assert record[who]["code"] == (event.get(key) or "")
-        assert record["actor"]["name"], "every event has an actor"
-        location = record["location"]
-        assert {"name", "country", "iso2", "admin1", "lat", "lon", "geo_precision"} <= set(location)
-        if location["lat"] is not None:
-            assert -90 <= location["lat"] <= 90 and -180 <= location["lon"] <= 180
-            assert (location["lat"], location["lon"]) == (event["latitude"], event["longitude"])
+        assert record["date"] == event["date_start"]
+        assert record["actor"] and record["actor"][0]["entity_text"] == event["actor1"]
+        for who, side in (("actor", "actor1"), ("recipient", "actor2")):
+            entities = record[who]
+            if event[side] is None:
+                assert entities == [], "no empty actor object"
+                continue
+            first = entities[0]
+            country = pycountry.countries.get(alpha_2=event[f"{side}_country"]) if event[f"{side}_country"] else None
+            if country is not None:
+                assert first["country"] == country.alpha_3
+                assert first["code"] == country.alpha_3 + first["sector"], "ISO3 + sector, as NLDCOP"
+        location = record["event_loc"]
+        assert location["country_code"] == (pycountry.countries.get(alpha_2=event["iso2"]).alpha_3
+                                            if event["iso2"] else None)
+        assert location["geonameid"] == event["geonameid"]
+        assert (location["lat"], location["lon"]) == (event["latitude"], event["longitude"])
         assert record["sources"] and record["mentions"]
         assert all(m["article_id"] and m["evidence"] for m in record["mentions"])
-        if record["event_type"] == "ASSAULT":
-            assert "dead" in record and "injured" in record
-        if record["event_type"] == "PROTEST":
-            assert "size" in record
-        for field in ("dead", "injured", "size"):
-            assert record.get(field) is None or (isinstance(record[field], int) and record[field] >= 0)
-    assert {"PROTEST", "COERCE"} <= {r["event_type"] for r in records}
+        for field, kind in (("dead", "killed"), ("injured", "injured"), ("arrested", "arrested"), ("size", "crowd")):
+            values = [f["coded"] for f in event["figures"] if f["kind"] == kind and isinstance(f["coded"], int)]
+            assert record[field] == (sum(values) if values else None), (field, event["figures"])
+    assert {"PROTEST", "COERCE"} <= {r["event"][0] for r in records}
+    assert any(r["arrested"] for r in records), "the sample reports arrests"
+    codes = {a["code"] for r in records for a in r["actor"]}
+    assert {"GEOGOV", "GEOCOP", "NLDCOP"} <= codes, codes
 
 
 # --- stories -----------------------------------------------------------------------------------------------------

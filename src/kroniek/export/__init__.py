@@ -1,17 +1,19 @@
-"""Exporters: each module has ``write(store, stream)`` writing the store's events in one format."""
+"""Exporters: each is ``write(store, stream, options=None) -> ExportReport`` writing the store's events in one
+format; ``options`` (an ``ExportOptions``) defaults to what ``/api/export/{fmt}`` serves."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 from kroniek.store.repository import Store
 
-Exporter = Callable[[Store, TextIO], None]
+Exporter = Callable[..., Any]  # (store, stream, options=None) -> ExportReport | None
 
-FORMATS = {"acled": "kroniek.export.acled", "plover": "kroniek.export.plover",
-           "geojson": "kroniek.export.geojson", "json": "kroniek.export.stories"}
+FORMATS = {"acled": "kroniek.export.acled:write", "plover": "kroniek.export.plover:write",
+           "plover-jsonl": "kroniek.export.plover:write_jsonl", "polecat": "kroniek.export.plover:write_polecat",
+           "geojson": "kroniek.export.geojson:write", "json": "kroniek.export.stories:write"}
 
 
 class _Registry(dict[str, Exporter]):
@@ -22,9 +24,15 @@ class _Registry(dict[str, Exporter]):
         return iter(FORMATS)
 
     def __missing__(self, fmt: str) -> Exporter:
-        writer: Exporter = importlib.import_module(FORMATS[fmt]).write
+        module, name = FORMATS[fmt].split(":")
+        writer: Exporter = getattr(importlib.import_module(module), name)
         self[fmt] = writer
         return writer
 
 
 EXPORTERS: dict[str, Exporter] = _Registry()
+
+
+def export(store: Store, fmt: str, stream: TextIO, options: Any = None) -> Any:
+    """Run one exporter; returns its ``ExportReport`` (None for the story JSON)."""
+    return EXPORTERS[fmt](store, stream, options)

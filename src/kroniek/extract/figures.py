@@ -23,8 +23,11 @@ sentence, with the vocabulary in ``nl/figures.toml`` ``[counting]``:
   introduce a part: context ``subset``, never a competing total. Coordinated groups of one predicate are summed
   ("twee agenten en een voorbijganger raakten gewond": injured 3, context ``summed``), the parts kept as
   ``subset``/``part`` claims with their own groups.
-* **Statistics** (a rate, a category of deaths only statistics count, a tally over a period with no specific event)
-  and deaths that only threaten ("dreigen te sterven") give no casualty figure.
+* **Statistics** (a rate, a category of deaths only statistics count, a span of years or a whole war unless it is
+  the yardstick of one event, a trend, a tally over a recent period with no specific event) and deaths that only
+  threaten ("dreigen te sterven") give no casualty figure; rates, spans and trends give no crowd figure either.
+* **Plausibility.** A figure above ``[plausibility]`` (``defaults.toml``) for its kind and the type of its event
+  gets the context ``review``: kept with its sentence, never coded by reconcile.
 
 Attribution often sits in a neighbouring sentence ("... meldt persbureau Reuters." after the figures, or "Of deze
 cijfers kloppen kan niet worden bevestigd." after them), so sentences inherit the source chain of the previous
@@ -37,7 +40,7 @@ import re
 import tomllib
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -130,6 +133,9 @@ class Counting:
     rate: re.Pattern[str]
     category: re.Pattern[str]
     period: re.Pattern[str]
+    span: re.Pattern[str]
+    yardstick: re.Pattern[str]
+    trend: re.Pattern[str]
     event: re.Pattern[str]
     hypothetical: re.Pattern[str]
 
@@ -209,6 +215,9 @@ def counting(language: str = "nl") -> Counting:
         rate=re.compile(statistics["rate"], re.IGNORECASE),
         category=re.compile(statistics["category"], re.IGNORECASE),
         period=re.compile(statistics["period"], re.IGNORECASE),
+        span=re.compile(statistics["span"], re.IGNORECASE),
+        yardstick=re.compile(statistics["yardstick"], re.IGNORECASE),
+        trend=re.compile(statistics["trend"], re.IGNORECASE),
         event=re.compile(statistics["event"], re.IGNORECASE),
         hypothetical=re.compile(statistics["hypothetical"], re.IGNORECASE),
     )
@@ -982,11 +991,17 @@ def _relative_predicate(phrase: CountPhrase, words: Sequence[Word], parts: Claus
     return inside[0]
 
 
-def _statistical(text: str, cnt: Counting) -> bool:
-    """A rate, a statistics category or a period tally without one specific event (figures-coding.md)."""
-    if cnt.rate.search(text) or cnt.category.search(text):
+def _statistical(text: str, cnt: Counting, casualty: bool = True) -> bool:
+    """A rate, a statistics category, a span of years, a trend, or (for casualties) a tally over a recent period
+    without one specific event (figures-coding.md). Crowds and the displaced are counted by the period's event
+    words ("vorig jaar gingen 5000 mensen de straat op" is one march), so only the other classes apply to them."""
+    if cnt.rate.search(text) or cnt.trend.search(text):
         return True
-    return bool(cnt.period.search(text)) and not cnt.event.search(text)
+    if any(not cnt.yardstick.search(text, 0, m.start()) for m in cnt.span.finditer(text)):
+        return True  # a span of years, unless it measures one event ("de zwaarste aanslag sinds 2015")
+    if not casualty:
+        return False
+    return bool(cnt.category.search(text)) or (bool(cnt.period.search(text)) and not cnt.event.search(text))
 
 
 def _surface_kind(after: str, lex: Lexicon) -> str | None:
@@ -1065,8 +1080,12 @@ def sentence_figures(sentence: str, words: Sequence[Word], lex: Lexicon,
             kind = _surface_kind(sentence[phrase.amount_end:right], lex)
         if kind is None:
             continue
+        # A statistic is dropped here, not kept with a flag: figures-coding.md gives it no record, and a figure
+        # that is never a claim cannot reach an event's fatalities, a reconciled total or an export.
+        clause_text = _clause_text(sentence, words, parts, parts.of[phrase.last])
+        if kind not in CASUALTIES and _statistical(clause_text, cnt, casualty=False):
+            continue
         if kind in CASUALTIES:
-            clause_text = _clause_text(sentence, words, parts, parts.of[phrase.last])
             if _statistical(clause_text, cnt) or cnt.hypothetical.search(clause_text):
                 continue
             if predicate is not None:  # "een man werd bijna doodgereden": the words between number and predicate
@@ -1109,7 +1128,10 @@ def _add_up(found: list[Figure], words: Sequence[Word], cnt: Counting) -> list[F
     return out
 
 
-def extract_claims(doc: Document, article: Article, events: list[Event] | None = None) -> list[Claim]:
+def extract_claims(doc: Document, article: Article, events: list[Event] | None = None,
+                   bounds: Bounds | None = None) -> list[Claim]:
+    """The claims of one article, linked to its event mentions; ``bounds`` (``[plausibility]``, the shipped
+    defaults when not given) flags figures no single event of their type plausibly has."""
     lex = lexicon("nl")
     cnt = counting("nl")
     claims: list[Claim] = []
@@ -1167,7 +1189,46 @@ def extract_claims(doc: Document, article: Article, events: list[Event] | None =
             previous_chain = chain
     if events:
         link_claims(claims, events)
+    flag_implausible(claims, events or [], plausibility() if bounds is None else bounds)
     return claims
+
+
+# --- plausibility -------------------------------------------------------------------------------------------------
+
+# kind -> ACLED event type (or "default") -> the largest figure one event plausibly has.
+Bounds = Mapping[str, Mapping[str, int]]
+REVIEW = "review"  # the context of a figure flagged for a person to check; reconcile never codes it
+
+
+def bounds_from(raw: Mapping[str, Any]) -> Bounds:
+    """A ``[plausibility]`` table (kind → event type or "default" → bound) as Bounds; other entries are ignored."""
+    return {kind: {str(k): int(v) for k, v in table.items()} for kind, table in raw.items() if isinstance(table, dict)}
+
+
+@cache
+def plausibility() -> Bounds:
+    """``[plausibility]`` of the shipped ``defaults.toml``."""
+    text = resources.files("kroniek").joinpath("defaults.toml").read_text(encoding="utf-8")
+    return bounds_from(tomllib.loads(text).get("plausibility", {}))
+
+
+def bound_for(kind: str, event_type: str | None, bounds: Bounds) -> int | None:
+    table = bounds.get(kind) or {}
+    value = table.get(event_type or "default", table.get("default"))
+    return int(value) if value is not None else None
+
+
+def flag_implausible(claims: Sequence[Claim], events: Sequence[Event], bounds: Bounds) -> None:
+    """A figure above the bound for its kind and the type of the event it was linked to (else the kind's default)
+    gets the context "review": kept and shown with its sentence, never coded (a misread or national number would
+    otherwise become one event's fatalities)."""
+    types = {event.id: event.event_type for event in events}
+    for claim in claims:
+        if claim.value is None or REVIEW in claim.contexts:
+            continue
+        bound = bound_for(claim.kind, types.get(claim.event_id or ""), bounds)
+        if bound is not None and claim.value > bound:  # the coded value (a range's low end) is what would count
+            claim.contexts.append(REVIEW)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@
 * low / best / high follow UCDP: the lowest and highest figure any credible source allows and the median report.
 * Disagreement: the sources' ranges have no value in common. The one-line explanation names who said what.
 * A total the text says spans several days or places is split equally over the events it covers.
+* A claim extraction flagged for review (context ``review``: larger than one event of its type plausibly has,
+  ``[plausibility]``) is shown with ``review: true`` but never coded, so it reaches no total, fatalities or export.
 """
 
 from __future__ import annotations
@@ -48,11 +50,13 @@ class ClaimView:
     share: tuple[int, int] | None = None  # (part, parts) when a spanning total was split over events
     subset: bool = False
     spanning: bool = False
+    review: bool = False  # flagged by extraction's plausibility bounds: shown, never coded
 
     def __post_init__(self) -> None:
         c = self.claim
         flags = {x.lower() for x in c.contexts} | {(c.qualifier or "").lower()}
         self.subset = self.subset or "subset" in flags or bool(_SUBSET_CUES.search(self.before))
+        self.review = self.review or "review" in flags
         self.spanning = self.spanning or bool({"total", "spanning", "cumulative"} & flags) or bool(
             _SPAN_CUES.search(self.sentence))
 
@@ -104,7 +108,7 @@ class ClaimView:
             "qualifier": c.qualifier, "text": c.text, "group": c.group, "group_type": c.group_type,
             "attribution": list(c.attribution), "source": self.source, "outlet": self.outlet,
             "article_id": c.article_id, "unconfirmed": c.unconfirmed, "published_at": self.published_at,
-            "subset": self.subset, "spanning": self.spanning,
+            "subset": self.subset, "spanning": self.spanning, "review": self.review,
             "share": f"{self.share[0] + 1}/{self.share[1]}" if self.share else None,
             "original_value": c.value if self.share else None,
         }
@@ -156,13 +160,18 @@ def reconcile_group(event_id: str | None, kind: str, group_type: str | None,
     """ACLED's coded value, UCDP's low/best/high and a one-line explanation for one (kind, group)."""
     row = FigureRow(event_id, kind, group_type, list(views))
     label = KIND_LABELS.get(kind, kind.capitalize())
-    totals = [v for v in views if not v.subset and v.value is not None]
-    subsets = [v for v in views if v.subset]
+    totals = [v for v in views if not v.subset and not v.review and v.value is not None]
+    subsets = [v for v in views if v.subset and not v.review]
+    flagged = [v for v in views if v.review]
     confirmed = [v for v in totals if not v.claim.unconfirmed]
     usable = confirmed or totals
+    review_note = ("flagged for review, not coded (more than one event plausibly has): "
+                   + "; ".join(f"{_said(v)} ({v.who()})" for v in flagged)) if flagged else ""
     if not usable:
         row.explanation = f"{label}: no number reported" + (
             f" (only a subset: {', '.join(_said(v) for v in subsets)})" if subsets else "")
+        if review_note:
+            row.explanation += f"; {review_note}"
         return row
     # One figure per original source: its latest report replaces the earlier ones.
     latest: dict[str, ClaimView] = {}
@@ -216,6 +225,8 @@ def reconcile_group(event_id: str | None, kind: str, group_type: str | None,
         parts.append("unconfirmed, not coded: " + "; ".join(f"{_said(v)} ({v.who()})" for v in ignored))
     if subsets:
         parts.append("subset, not a competing total: " + "; ".join(f"{_said(v)} ({v.who()})" for v in subsets))
+    if review_note:
+        parts.append(review_note)
     shared = [v for v in views if v.share]
     if shared:
         v = shared[0]

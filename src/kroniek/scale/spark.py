@@ -34,6 +34,7 @@ class PartitionResult:
 
 def process_partition(rows: Iterable[str], options: dict[str, Any]) -> Iterator[str]:
     """Runs on an executor: JSON article rows in, JSON results out (plain strings pickle cheaply)."""
+    from kroniek.extract.figures import bounds_from
     from kroniek.extract.stage import extract_article
 
     articles = [Article.from_dict(json.loads(row)) for row in rows]
@@ -46,7 +47,8 @@ def process_partition(rows: Iterable[str], options: dict[str, Any]) -> Iterator[
         for start in range(0, len(articles), batch_size):
             batch = analyser.analyse_batch(articles[start:start + batch_size])
             for article, doc in zip(batch.articles, batch.documents, strict=True):
-                events, claims = extract_article(article, doc) if doc.language == "nl" else ([], [])
+                events, claims = (extract_article(article, doc, bounds_from(options.get("plausibility", {})))
+                                  if doc.language == "nl" else ([], []))
                 yield json.dumps({"article_id": article.id, "document": doc.to_dict(),
                                   "events": [e.to_dict() for e in events], "claims": [c.to_dict() for c in claims],
                                   "note": batch.notes.get(article.id)}, ensure_ascii=False)
@@ -85,7 +87,7 @@ def run_spark(store: Store, settings: Settings, partitions: int = 2, master: str
     from kroniek.link.stage import LinkStage
     from kroniek.reconcile.stage import ReconcileStage
 
-    options = settings.section("analyse")
+    options = {**settings.section("analyse"), "plausibility": settings.section("plausibility")}
     chunk = int(settings.get("spark", "chunk_articles", 20_000))
     report = StageReport("spark:analyse+extract", counts={"partitions": partitions})
     spark = None

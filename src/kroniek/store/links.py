@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+import pycountry
 from sqlalchemy import (
     Engine,
     Table,
@@ -331,6 +332,8 @@ class LinkRepository:
             conn.execute(update(schema.events).where(schema.events.c.id == values["id"]).values(**values))
         else:
             conn.execute(insert(schema.events).values(**values))
+        if "country" in values:  # after the events row is written: its row lock orders two runs on one event
+            assign_event_id(conn, values["id"], values["country"])
 
     def retire_event(self, conn: Connection, event_id: str, into: str | None, reason: str) -> None:
         """A merged-away (or emptied) event keeps its row with status 'merged' so old links still resolve."""
@@ -369,6 +372,66 @@ class LinkRepository:
         rows = conn.execute(select(schema.mentions.c.article_id).where(schema.mentions.c.event_id.is_(None))
                             .distinct().limit(limit))
         return [row.article_id for row in rows]
+
+
+# --- living ACLED ids (event_ids, id_sequences; migration 0010) ---------------------------------------------
+
+PLACEHOLDER_COUNTRY = "XXX"  # the prefix of an event whose country is not known (yet)
+
+
+def iso3_prefix(iso2: str | None) -> str | None:
+    country = pycountry.countries.get(alpha_2=iso2.upper()) if iso2 and len(iso2) == 2 else None
+    return country.alpha_3 if country else None
+
+
+def next_id_number(conn: Connection, prefix: str) -> int:
+    """The next number of a country's sequence, never handed out twice. On PostgreSQL it is taken in a short
+    transaction of its own: ``UPDATE ... RETURNING`` locks the sequence row for that statement only, so concurrent
+    runs wait for each other just that long and cannot deadlock over two countries taken in different orders (a
+    batch rolled back later leaves a gap, never a reused number). SQLite has one writer: the caller's transaction."""
+    if conn.dialect.name == "postgresql":
+        with conn.engine.begin() as own:
+            return _take_number(own, prefix)
+    return _take_number(conn, prefix)
+
+
+def _take_number(conn: Connection, prefix: str) -> int:
+    seq = schema.id_sequences
+    bump = (update(seq).where(seq.c.country == prefix).values(next_number=seq.c.next_number + 1)
+            .returning(seq.c.next_number))
+    number = conn.execute(bump).scalar()
+    if number is None:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        dialect_insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        # two first ids of a country at once: one insert wins, the other waits on the key and does nothing
+        conn.execute(dialect_insert(seq).values(country=prefix, next_number=1).on_conflict_do_nothing())
+        number = conn.execute(bump).scalar_one()
+    return int(number) - 1
+
+
+def assign_event_id(conn: Connection, event_id: str, iso2: str | None) -> str:
+    """The event's ``event_id_cnty``, assigned on first sight and never changed once it names a country: a later
+    country only adds an alias. A placeholder (``XXX``) id is replaced by the first real country's id and stays as
+    an alias (``aliased_at`` puts it in the deletion feed); every id still finds the event."""
+    ids = schema.event_ids
+    rows = list(conn.execute(select(ids).where(ids.c.event_id == event_id)))
+    primary = next((row for row in rows if row.alias_of is None), None)
+    country = iso3_prefix(iso2)
+    if primary is not None and (country is None or any(row.country == country for row in rows)):
+        return str(primary.id_cnty)
+    prefix = country or PLACEHOLDER_COUNTRY
+    new_id = f"{prefix}{next_id_number(conn, prefix)}"
+    now = utcnow()
+    if primary is not None and primary.country != PLACEHOLDER_COUNTRY:
+        conn.execute(insert(ids).values(id_cnty=new_id, event_id=event_id, country=prefix, assigned_at=now,
+                                        alias_of=primary.id_cnty))
+        return str(primary.id_cnty)
+    conn.execute(insert(ids).values(id_cnty=new_id, event_id=event_id, country=prefix, assigned_at=now))
+    if primary is not None:  # the placeholder leaves the export now; its aliases follow the new id
+        conn.execute(update(ids).where(ids.c.id_cnty == primary.id_cnty).values(alias_of=new_id, aliased_at=now))
+        conn.execute(update(ids).where(ids.c.alias_of == primary.id_cnty).values(alias_of=new_id))
+    return new_id
 
 
 # What an event summary (events.summary, for list pages) leaves out: the single reports and the revision log.
