@@ -10,9 +10,11 @@ later run can serve it again with --db. With --db an existing store is served as
 `kroniek serve` runs in a subprocess on a free loopback port (one uvicorn worker, as shipped). After one warm-up
 request per route, `--requests` GET requests are issued by `--concurrency` threads, each with its own keep-alive
 httpx client, round-robin over the routes: story list page, story page, story list JSON, story JSON, event list
-JSON, event page and article JSON. Ids are drawn at random from the whole store (not only the newest), so large
-and small stories both come up. Latency is the client-side time to the full response body; the size of the bodies
-(median and largest, KB) is printed next to it.
+JSON, event page, article JSON, search page and search JSON (a few fixed queries), the list pages with
+facets (events, articles, places, actors, outlets), the event list JSON with every facet and the pick-list route.
+Ids are drawn at random from the whole store (not only the newest), so large and small stories both come up.
+Latency is the client-side time to the full response body; the size of the bodies (median and largest, KB) is
+printed next to it.
 """
 
 from __future__ import annotations
@@ -97,6 +99,9 @@ def summary(values: list[float]) -> dict[str, float]:
             "p99": round(percentile(values, 0.99), 1), "max": round(max(values), 1)}
 
 
+SEARCHES = ("politie", "Amsterdam", "demonstranten", "%22raad+van+state%22", "rechter+-Amsterdam")
+
+
 def wait_healthy(base: str, server: subprocess.Popen[bytes], log: Path, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -139,6 +144,17 @@ def main() -> None:
         ("API events", lambda i: "/api/events?limit=50"),
         ("event page", lambda i: f"/events/{event(i)}"),
         ("API article", lambda i: f"/api/articles/{article(i)}"),
+        # full-text search: a frequent word, a name, an inflected word, a phrase (the replica is Dutch news)
+        ("search page", lambda i: f"/search?q={SEARCHES[i % len(SEARCHES)]}"),
+        ("API search", lambda i: f"/api/search?q={SEARCHES[(i + 1) % len(SEARCHES)]}"),
+        # lists with facets (counted over the whole filtered set) and the pick-list route
+        ("events list", lambda i: "/events" if i % 2 else "/events?country=NL&sort=-date"),
+        ("articles list", lambda i: "/articles"),
+        ("places list", lambda i: "/places"),
+        ("actors list", lambda i: "/actors"),
+        ("outlets list", lambda i: "/outlets"),
+        ("API events facets", lambda i: "/api/events?limit=50&facets=all"),
+        ("API suggest", lambda i: f"/api/suggest?kind=place&prefix={('Am', 'Ut', 'Den H', 'Kazach')[i % 4]}"),
     ]
     plan = [(routes[i % len(routes)][0], routes[i % len(routes)][1](i // len(routes))) for i in range(args.requests)]
 

@@ -272,3 +272,58 @@ def test_shallow_sentences_still_get_victims_and_frames() -> None:
         assert _sense(shallow, "Hij wordt verdacht van de [[moord]] op zijn buurman.", "killing").referred == "charge"
         assert _sense(shallow, "De regering noemt het een [[aanval]] op de rechtsstaat.", "assault").literal is False
         assert _sense(shallow, "Een agent werd [[aangevallen]] in Zwolle.", "assault").reports_event
+
+
+# --- tense: an act still to come is a future event, never one that took place ------------------------------
+
+FUTURE = [
+    # (sentence with the trigger marked, class, the tense class or None)
+    ("De oppositie roept op dinsdag opnieuw te [[demonstreren]].", "protest", "call"),
+    ("De vakbond roept de leden op om vrijdag te [[staken]].", "strike", "call"),
+    ("Activisten willen zaterdag in Den Haag [[demonstreren]].", "protest", "volition"),
+    ("De boeren gaan volgende week opnieuw [[demonstreren]] in Den Haag.", "protest", "going"),
+    ("Duizenden leraren zullen zaterdag [[demonstreren]] in Amsterdam.", "protest", "shall"),
+    ("De actiegroep is van plan dinsdag te [[demonstreren]] bij het provinciehuis.", "protest", "plan"),
+    ("Het personeel dreigt maandag te [[staken]].", "strike", "threat"),
+    # past and present acts are no future ones
+    ("In Almaty [[demonstreerden]] dinsdag duizenden mensen.", "protest", None),
+    ("De betogers gingen dinsdag [[demonstreren]] in Almaty.", "protest", None),
+    ("Honderden boeren [[demonstreren]] vandaag in Den Haag.", "protest", None),
+    ("De vakbond riep de staking uit en de leden [[staakten]] dinsdag.", "strike", None),
+]
+
+
+@pytest.mark.parametrize(("sentence", "event_class", "planned"), FUTURE)
+def test_a_verb_of_a_future_class_plans_the_act_shallow(sentence: str, event_class: str,
+                                                         planned: str | None) -> None:
+    with Analyser(AnalysisOptions(deep="none")) as shallow:
+        sense = _sense(shallow, sentence, event_class)
+    assert sense.planned == planned, sense
+    assert not sense.happened if planned else sense.happened
+
+
+@frog
+@pytest.mark.parametrize(("sentence", "event_class", "planned"), FUTURE)
+def test_a_verb_of_a_future_class_plans_the_act_with_frog(deep: Analyser, sentence: str, event_class: str,
+                                                           planned: str | None) -> None:
+    sense = _sense(deep, sentence, event_class)
+    assert sense.planned == planned, sense
+
+
+@pytest.mark.parametrize("deep_mode", ["none", pytest.param("all", marks=frog)])
+def test_a_called_protest_is_a_future_event_on_the_coming_day(deep_mode: str) -> None:
+    import datetime as dt
+
+    from kroniek.extract.stage import extract_article
+    from kroniek.model import PartialDate
+
+    thursday = PartialDate.day(dt.date(2024, 11, 7))
+    with Analyser(AnalysisOptions(deep=deep_mode)) as analyser:
+        def events(text: str) -> list[tuple[str, list[str]]]:
+            article = Article(outlet="test", text=text, published=thursday, language="nl")
+            found, _claims = extract_article(article, analyser.analyse(article))
+            return [(e.date.iso() if e.date else "", e.contexts) for e in found if e.event_type == "Protests"]
+
+        assert events("De oppositie roept op dinsdag opnieuw te demonstreren.") == [("2024-11-12", ["future"])]
+        assert events("Duizenden leraren zullen zaterdag demonstreren in Amsterdam.") == [("2024-11-09", ["future"])]
+        assert events("In Almaty demonstreerden dinsdag duizenden mensen.") == [("2024-11-05", [])]

@@ -72,12 +72,13 @@ def test_migrations_match_the_schema(db_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from kroniek.store.schema import metadata
+    from kroniek.store.schema import include_object, metadata
 
     opened = Store.open(db_url)
     try:
         with opened.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), metadata)
+            context = MigrationContext.configure(conn, opts={"include_object": include_object})
+            diff = compare_metadata(context, metadata)
     finally:
         opened.close()
     assert diff == []

@@ -185,6 +185,29 @@ def test_place_and_actor_pages_list_events(page: Any, base_url: str) -> None:
     assert page.errors == []
 
 
+def test_search_finds_the_texts_groups_by_story_and_marks_the_words(browser: Any, base_url: str) -> None:
+    for width, name in ((1366, "search.png"), (390, "search-390.png")):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(f"{base_url}/")
+        page.get_by_role("link", name="Search").click()
+        page.get_by_label("Words").fill("georgie")  # no accent: finds "Georgië" and "Georgiërs"
+        page.get_by_role("button", name="Search").click()
+        groups = page.locator("#search-results > li")
+        assert groups.count() >= 1
+        marks = [m.inner_text().lower() for m in page.locator("#search-results mark").all()]
+        assert marks and all(m.startswith("georgi") for m in marks), marks
+        assert page.locator("#search-results h2 a[href^='/stories/']").count() >= 1
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"search page scrolls sideways by {overflow}px at {width}px"
+        page.screenshot(path=str(SHOTS / name), full_page=True)
+        page.get_by_label("Words").fill("zeppelinhaven")
+        page.get_by_role("button", name="Search").click()
+        assert "Nothing matched “zeppelinhaven”" in page.locator("#search-summary").inner_text()
+        context.close()
+
+
 def test_screenshots_were_written() -> None:
     shots = sorted(p.name for p in Path(SHOTS).glob("*.png"))
-    assert {"stories.png", "story.png", "event.png", "hostile-article.png"} <= set(shots)
+    assert {"stories.png", "story.png", "event.png", "hostile-article.png", "search.png",
+            "search-390.png"} <= set(shots)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from kroniek.config import Settings, load_settings
 from kroniek.store.repository import Store
@@ -67,6 +69,28 @@ def open_store() -> Iterator[Store]:
         store.close()
 
 
+# Escape sequences first, whole (OSC/DCS/APC/PM/SOS strings up to their terminator, CSI with its parameters, the
+# two-byte ESC forms, in their 7- and 8-bit spellings), then every C0/C1 control left over, DEL included.
+_ESCAPES = re.compile(r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+                      r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?|\x1b[ -/]*[0-~]?")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"[\t\n]")
+
+
+def plain(text: Any, lines: bool = False) -> str:
+    """Untrusted text (titles, outlets, ids, article text) made safe for a terminal: escape sequences and control
+    characters removed, so no article can move the cursor, retitle the window or plant an OSC-8 link. With
+    ``lines`` newlines and tabs stay (article text); otherwise they become spaces (a table cell)."""
+    cleaned = _ESCAPES.sub("", "" if text is None else str(text))
+    cleaned = cleaned.replace("\r\n", "\n") if lines else _LINE_BREAKS.sub(" ", cleaned)
+    return _CONTROLS.sub("", cleaned)
+
+
+def cell(text: Any) -> Text:
+    """A table cell that rich prints literally: ``[/]`` or ``[bold]`` in a title is text, not markup."""
+    return Text(plain(text))
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -106,9 +130,10 @@ def ingest(
             raise typer.BadParameter(f"expected field=column, got {item!r}", param_hint="--map")
         field_map[key.strip()] = column.strip()
     conf = settings()
+    from kroniek.ingest.base import LIMIT_KEYS
+
     options = ReadOptions(outlet=outlet, field_map=field_map, **{
-        key: conf.get("ingest", key) for key in ("max_article_bytes", "max_html_bytes", "max_html_depth",
-                                                  "max_feed_items", "fetch_timeout_s", "fetch_max_bytes")})
+        key: conf.get("ingest", key) for key in LIMIT_KEYS if conf.get("ingest", key) is not None})
     with open_store() as store, progress_bar("ingest") as bar:
         task = bar.add_task("ingest", total=None) if bar else None
 
@@ -146,9 +171,9 @@ def articles(
         return
     table = Table("id", "outlet", "published", "prec.", "lang", "title")
     for a in rows:
-        table.add_row(a.id, a.outlet, a.published.iso() if a.published else "",
-                      a.published.precision.value if a.published else "", a.language or "",
-                      (a.title or a.text[:60]).replace("\n", " "))
+        table.add_row(cell(a.id), cell(a.outlet), a.published.iso() if a.published else "",
+                      a.published.precision.value if a.published else "", cell(a.language or ""),
+                      cell(a.title or a.text[:60]))
     out.print(table)
 
 
@@ -158,8 +183,11 @@ def show(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show one article with its analysis, events and figures."""
+    from kroniek.store.query import resolve_article_id
+
     with open_store() as store:
-        article = store.get_article(article_id)
+        stored = resolve_article_id(store, article_id, prefix=True)  # % and _ are literal; over-long ids: None
+        article = store.get_article(stored) if stored is not None else None
         if article is None:
             err.print(f"no article with id {article_id!r}", markup=False)
             raise typer.Exit(1)
@@ -172,15 +200,15 @@ def show(
     if as_json:
         print_json(data)
         return
-    out.print(f"[bold]{article.title or '(no title)'}[/bold]", highlight=False)
-    out.print(f"{article.outlet} · {article.published.iso() if article.published else 'undated'} · "
-              f"{article.language or '?'} · {article.id}", markup=False)
-    out.print(article.text, markup=False, highlight=False)
+    out.print(Text(plain(article.title or "(no title)"), style="bold"), highlight=False)
+    out.print(plain(f"{article.outlet} · {article.published.iso() if article.published else 'undated'} · "
+                    f"{article.language or '?'} · {article.id}"), markup=False)
+    out.print(plain(article.text, lines=True), markup=False, highlight=False)
     for event in events:
-        out.print(f"event: {event['event_type']} / {event['sub_event_type']} · PLOVER {event['plover_type']}",
+        out.print(plain(f"event: {event['event_type']} / {event['sub_event_type']} · PLOVER {event['plover_type']}"),
                   markup=False)
     for claim in claims:
-        out.print(f"figure: {claim['kind']} {claim['text']!r} per {' > '.join(claim['attribution'])}",
+        out.print(plain(f"figure: {claim['kind']} {claim['text']!r} per {' > '.join(claim['attribution'])}"),
                   markup=False)
 
 
@@ -192,25 +220,36 @@ def run(as_json: Annotated[bool, typer.Option("--json")] = False,
         side_by_side: Annotated[bool | None, typer.Option(
             "--side-by-side/--one-process",
             help="analyse in a second process while this one extracts, links and reconciles (both cores); "
-                 "default: [pipeline] side_by_side")] = None) -> None:
-    """Run every pipeline stage over what is new (incremental)."""
+                 "default: [pipeline] side_by_side")] = None,
+        retry_failed: Annotated[bool, typer.Option(
+            "--retry-failed", help="analyse again the articles set aside as failed (see `kroniek failed`)")] = False,
+        ) -> None:
+    """Run every pipeline stage over what is new (incremental). One run at a time per store."""
     from kroniek import pipeline
+    from kroniek.store.lock import StoreLocked, run_lock
 
     conf = settings()
-    with open_store() as store, progress_bar("run") as bar:
-        tasks: dict[str, Any] = {}
+    with open_store() as store:
+        try:
+            with run_lock(store.engine), progress_bar("run") as bar:
+                tasks: dict[str, Any] = {}
 
-        def on_progress(stage: str, done: int, total: int) -> None:
-            if bar is None:
-                return
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
+                def on_progress(stage: str, done: int, total: int) -> None:
+                    if bar is None:
+                        return
+                    if stage not in tasks:
+                        tasks[stage] = bar.add_task(stage, total=total)
+                    bar.update(tasks[stage], completed=done, total=total)
 
-        if pipeline.use_side_by_side(conf, side_by_side):
-            reports = pipeline.run_side_by_side(store, conf, progress=on_progress)
-        else:
-            reports = pipeline.run(store, conf, progress=on_progress)
+                if retry_failed:
+                    err.print(f"retrying {pipeline.retry_failed(store)} failed article(s)", markup=False)
+                if pipeline.use_side_by_side(conf, side_by_side):
+                    reports = pipeline.run_side_by_side(store, conf, progress=on_progress)
+                else:
+                    reports = pipeline.run(store, conf, progress=on_progress)
+        except StoreLocked as locked:
+            err.print(f"kroniek run: {locked}", markup=False)
+            raise typer.Exit(1) from None
     if as_json:
         print_json([r.to_dict() for r in reports])
         return
@@ -220,6 +259,28 @@ def run(as_json: Annotated[bool, typer.Option("--json")] = False,
                   + (f" ({extra})" if extra else ""), markup=False)
         for note in report.notes[:10]:
             err.print(f"  note: {note}", markup=False)
+    failed = sum(r.counts.get("failed", 0) for r in reports if r.name == "analyse")
+    if failed:
+        err.print(f"{failed} article(s) set aside as failed: `kroniek failed` lists them, "
+                  "`kroniek run --retry-failed` tries them again", markup=False)
+
+
+@app.command()
+def failed(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the articles the analysis set aside as failed (retried only by `kroniek run --retry-failed`)."""
+    from kroniek import pipeline
+
+    with open_store() as store:
+        rows = pipeline.failed_articles(store)
+    if as_json:
+        print_json([{"article_id": r.article_id, "reason": r.reason, "failed_at": r.failed_at.isoformat(),
+                     "text_changed_since": not r.current} for r in rows])
+        return
+    for r in rows:
+        out.print("\t".join(plain(v) for v in (r.article_id, f"{r.failed_at:%Y-%m-%d %H:%M}", r.reason))
+                  + ("" if r.current else "\t(text changed since: analysed again by the next run)"),
+                  markup=False, highlight=False)
+    err.print(f"{len(rows)} failed article(s)", markup=False)
 
 
 @app.command()
@@ -237,10 +298,11 @@ def events(
         return
     table = Table("date", "type", "PLOVER", "place", "actors", "fatalities", "sources")
     for ev in rows:
-        table.add_row(ev.get("date") or "", f"{ev['event_type']} / {ev['sub_event_type']}", ev["plover_type"],
-                      ev.get("place") or "", " vs ".join(a for a in (ev.get("actor1"), ev.get("actor2")) if a),
+        table.add_row(cell(ev.get("date") or ""), cell(f"{ev['event_type']} / {ev['sub_event_type']}"),
+                      cell(ev["plover_type"]), cell(ev.get("place") or ""),
+                      cell(" vs ".join(a for a in (ev.get("actor1"), ev.get("actor2")) if a)),
                       "" if ev.get("fatalities") is None else str(ev["fatalities"]),
-                      ", ".join(ev.get("outlets", [])))
+                      cell(", ".join(ev.get("outlets", []))))
     out.print(table)
 
 
@@ -259,10 +321,54 @@ def stories(
         return
     table = Table("story", "first seen", "last seen", "articles", "outlets", "events", "title")
     for story in rows:
-        table.add_row(story["id"], story.get("first_seen") or "", story.get("last_seen") or "",
-                      str(story["article_count"]), ", ".join(story.get("outlets", [])),
-                      str(len(story.get("events", []))), story.get("title", ""))
+        table.add_row(cell(story["id"]), cell(story.get("first_seen") or ""), cell(story.get("last_seen") or ""),
+                      str(story["article_count"]), cell(", ".join(story.get("outlets", []))),
+                      str(len(story.get("events", []))), cell(story.get("title", "")))
     out.print(table)
+
+
+@app.command()
+def search(
+    words: Annotated[str, typer.Argument(help='Words, "quoted phrases", -excluded words; Dutch inflections match')],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100, help="stories shown")] = 10,
+) -> None:
+    """Search the titles and texts of every article; results grouped by story, matching words marked."""
+    from kroniek.store.search import SearchError
+    from kroniek.store.search import search as run_search
+
+    with open_store() as store:
+        try:
+            found = run_search(store, words, limit=limit)
+        except SearchError as error:
+            err.print(f"search: {error}", markup=False, highlight=False)
+            raise typer.Exit(2) from error
+    if as_json:
+        print_json(found)
+        return
+    if not found["items"]:
+        out.print(f"Nothing matched {words!r} in the titles and texts of the stored articles.", markup=False,
+                  highlight=False)
+        return
+
+    def marked(parts: list[dict[str, Any]]) -> Text:
+        line = Text()
+        for part in parts:  # Text.append never parses markup: a title with [bold] prints as typed
+            line.append(plain(part["text"]), style="bold yellow" if part["match"] else "")
+        return line
+
+    out.print(f"{found['total_articles']} matching articles in {found['total_groups']} stories", markup=False)
+    for group in found["items"]:
+        heading = Text(plain(group["title"] or "(untitled)"), style="bold")
+        heading.append(f"  {group['story_id'] or 'not in a story yet'} · {group['matching_articles']} matching",
+                       style="dim")
+        out.print(heading)
+        for hit in group["hits"]:
+            line = Text(f"  {hit['article_id']}  {plain(hit['outlet'])}  ", style="dim")
+            line.append_text(marked(hit["title_segments"]) if hit["title"] else Text(""))
+            out.print(line)
+            for sentence in hit["sentences"]:
+                out.print(Text("    ").append_text(marked(sentence["segments"])))
 
 
 @app.command()
@@ -297,23 +403,60 @@ def spark(
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="acled|plover|geojson|json")],
+    fmt: Annotated[str, typer.Option("--format", help="acled|acled-deleted|plover|plover-jsonl|polecat|geojson|json")],
     out_file: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout")] = None,
+    include_uncertain: Annotated[bool, typer.Option(
+        "--include-uncertain", help="keep rows ACLED would not publish (did not happen, no country, year-only "
+                                    "date, only a country as place) and not-happened GeoJSON features")] = False,
+    acled_inter: Annotated[str, typer.Option("--acled-inter", help="text (ACLED's labels) or numeric (1..8)")]
+    = "text",
+    shapefile_safe: Annotated[bool, typer.Option(
+        "--shapefile-safe", help="GeoJSON property names of at most 10 characters")] = False,
+    outlets: Annotated[Path | None, typer.Option(
+        "--outlets", exists=True, dir_okay=False, help="TOML outlet table (names, source scales) laid over the "
+                                                       "packaged one")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="acled, acled-deleted: only events changed (deleted) at or after TIMESTAMP, Unix seconds "
+                        "or ISO")] = None,
 ) -> None:
-    """Export events: ACLED CSV, PLOVER JSON, GeoJSON, or stories as JSON."""
-    from kroniek.export import EXPORTERS
+    """Export events: ACLED CSV (and its deletion feed), PLOVER JSON(L), POLECAT-style CSV, GeoJSON, or stories as
+    JSON."""
+    import tomllib
 
-    if fmt not in EXPORTERS:
-        raise typer.BadParameter(f"unknown format {fmt!r}; choose from {', '.join(EXPORTERS)}",
+    from kroniek.export import EXPORTERS
+    from kroniek.export.common import ExportOptions, OutletTable, parse_since
+
+    if fmt not in EXPORTERS and fmt != "acled-deleted":  # the deletion feed is no export of events
+        raise typer.BadParameter(f"unknown format {fmt!r}; choose from {', '.join([*EXPORTERS, 'acled-deleted'])}",
                                  param_hint="--format")
+    if acled_inter not in ("text", "numeric"):
+        raise typer.BadParameter("choose text or numeric", param_hint="--acled-inter")
+    if since is not None and fmt not in ("acled", "acled-deleted"):
+        raise typer.BadParameter("only acled and acled-deleted take --since", param_hint="--since")
+    try:
+        since_seconds = None if since is None else parse_since(since)
+    except ValueError as problem:
+        raise typer.BadParameter(str(problem), param_hint="--since") from None
+    options = ExportOptions(include_uncertain=include_uncertain, acled_inter=acled_inter,
+                            shapefile_safe=shapefile_safe, outlets=outlets, since=since_seconds)
+    try:
+        OutletTable(outlets)  # a bad table is a usage error before anything is written
+    except (ValueError, tomllib.TOMLDecodeError) as problem:
+        raise typer.BadParameter(str(problem), param_hint="--outlets") from None
+    if fmt == "acled-deleted":
+        from kroniek.export.acled import write_deleted as writer
+    else:
+        writer = EXPORTERS[fmt]
     with open_store() as store:
         if out_file is None:
-            EXPORTERS[fmt](store, sys.stdout)
+            report = writer(store, sys.stdout, options)
         else:
             tmp = out_file.with_name(out_file.name + ".part")
             with tmp.open("w", encoding="utf-8", newline="") as handle:
-                EXPORTERS[fmt](store, handle)
+                report = writer(store, handle, options)
             tmp.replace(out_file)  # never leave a half-written export under the real name
+    if report is not None and report.summary():
+        err.print(f"{fmt}: {report.summary()}", markup=False, highlight=False)
 
 
 @app.command()

@@ -131,6 +131,8 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
         index = _sentence_of(spans, trigger.start) if trigger else None
         if index is None:
             continue
+        if trigger is not None and _planned(analysed, trigger.start, trigger.end, "future" in event.contexts):
+            continue  # an act the sense layer reads as to come ("willen staken vanaf 11 mei") is not asserted
         labels = event_labels(event)
         types[index] |= labels
         if "Conflict/Demonstrate" in labels:
@@ -182,6 +184,17 @@ def predict_document(doc: dict[str, Any], events: list[Event], claims: list[Clai
                           for e in places_at(analysed, sentence_index, context, str(doc["id"]), at))
     return {"id": doc["id"], "sentences": [{"index": i, "types": sorted(t)} for i, t in sorted(types.items())],
             "places": places, "figures": figures}
+
+
+def _planned(analysed: Document | None, start: int, end: int, future: bool) -> bool:
+    """Whether a future event's trigger is one the sense layer finds planned by its verb's tense."""
+    if not future or analysed is None:
+        return False
+    index = analysed.sentence_at(start)
+    if index is None:
+        return False
+    return any(sense_layer.assess(analysed, index, h.start, h.end, h.cls).planned is not None
+               for h in sentence_hits(analysed, index) if h.start < end and start < h.end)
 
 
 def _hits(doc: dict[str, Any], index: int, analysed: Document | None) -> list[Hit]:

@@ -27,11 +27,12 @@ having happened.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from kroniek.analyse.dates import find_dates
+from kroniek.analyse.dates import find_dates, load_date_lexicon
 from kroniek.extract import sense as sense_layer
 from kroniek.extract.lexicon import ActorRule, EventCoding, Lexicon, lexicon
 from kroniek.extract.places import DocumentContext, country_name, event_places, gazetteer
@@ -119,6 +120,18 @@ def contexts_for(sentence: str, trigger: tuple[int, int], lex: Lexicon, date: Pa
     return found
 
 
+def _coming(mention: Any, anchor: PartialDate | None) -> PartialDate:
+    """The date of a future act: a weekday is resolved to the latest such day on or before the publication,
+    but for an act still to come it is the next one ("roept op dinsdag te demonstreren" on a Thursday)."""
+    date: PartialDate = mention.date
+    if anchor is None or date.precision.value != "day" or not mention.relative or date.value >= anchor.value:
+        return date
+    words = set(mention.text.casefold().split())
+    if not words & set(load_date_lexicon("nl").weekdays):
+        return date
+    return PartialDate.day(date.value + dt.timedelta(days=7))
+
+
 def only_participants(hits: list[Hit], cls: set[str]) -> str | None:
     """"one" or "many" when every hit of the classes ``cls`` names participants ("een betoger", "de
     demonstranten") rather than the act itself; None when a hit names the act ("betoging", "protesteerden")."""
@@ -173,7 +186,7 @@ def event_candidates(doc: Document, index: int, lex: Lexicon, triggers: TriggerL
                                              hit.end - sentence.start + 12):
             continue  # "met scherp schieten op het beleid": criticism unless police or soldiers shoot
         sense = sense_layer.assess(doc, index, hit.start, hit.end, hit.cls)
-        if not _happened(sense):
+        if not _happened(sense) and sense.planned is None:  # a planned act is kept, as a future event
             continue  # figurative, generic, an accident, about animals...: no event
         found.append(Candidate(hit, coding, cls.mode, sense))
     return found
@@ -257,11 +270,16 @@ def _event(doc: Document, article: Article, index: int, offset: int, sentence: s
     place, place_evidence = event_places(doc, index, context, article.id, triggers)
     evidence.extend(place_evidence)
     date = article.published
+    mention = None
     if dates:
         mention = min(dates, key=lambda d: abs(d.start - start))
         date = mention.date
         evidence.append(Evidence(article.id, offset + mention.start, offset + mention.end, "date", mention.text))
     contexts = contexts_for(sentence, (start, end), lex, date, article.published)
+    if candidate.sense.planned is not None and "future" not in contexts:
+        contexts.append("future")  # "roept op dinsdag opnieuw te demonstreren": called for, not done
+    if "future" in contexts and mention is not None:
+        date = _coming(mention, article.published)
     if candidate.sense.referred is not None:
         contexts.append("referred")  # a trial, charge, funeral...: a context on the story, not news of the act
     if actor1 is not None and place is not None and actor1.country is None:

@@ -59,6 +59,9 @@ Decisions, each from a class in ``nl/sense.toml`` (word classes, frames, idioms;
    reported in its own clause ("tijdens de begrafenis werd geschoten") is no frame of that act.
    The act a frame names happened (it is presupposed) and is referred.
 8. Hedges ("vermeende", "mogelijke") on an act noun; generic and statistical markers in the clause.
+9. Tense: a finite verb of a future class ("roept op ... te", "wil", "gaat", "zal", "van plan ... te", "dreigt te")
+   governing the act as its infinitive puts it after the moment of speaking (``planned``): not asserted, and the
+   matcher keeps it as a future event (context "future"), never as one that took place.
 
 Interface (kept stable: the trigger matcher in ``extract/events.py`` calls it for every hit):
 
@@ -97,6 +100,7 @@ class Sense:
     asserted: bool = True  # False: only alleged, planned, feared or demanded
     property_target: bool = False  # an "object" victim is a normal target of this class
     why: str = ""  # the class of the layer that decided
+    planned: str | None = None  # the tense class that puts the act in the future ("call", "shall", ...)
 
     @property
     def happened(self) -> bool:
@@ -142,6 +146,17 @@ class Frame:
     denies: str  # "", "all" or "justice"
     either_side: bool
     not_with_particle: frozenset[str] = frozenset()  # a particle in the clause makes the verb another one
+
+
+@dataclass(frozen=True)
+class Tense:
+    """A class of verbs that, governing an act as its infinitive, put it in the future (``[tense]``)."""
+
+    name: str
+    words: frozenset[str]
+    sequences: tuple[Sequence, ...]
+    particles: frozenset[str]  # a separable particle the verb needs in the clause ("roept ... op")
+    te: bool  # the act takes "te" ("dreigt te staken"); else it is a bare infinitive ("zullen staken")
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: loaded once, a key of the word caches
@@ -200,6 +215,7 @@ class Knowledge:
     frame_of_sequence: tuple[Frame, ...]
     hedges: frozenset[str]
     nouns: frozenset[str] = field(default=frozenset())  # every listed noun: a shallow word that is one is a noun
+    tenses: tuple[Tense, ...] = ()
 
 
 def _frames_by_word(frames: list[Frame]) -> dict[str, tuple[Frame, ...]]:
@@ -277,6 +293,8 @@ def knowledge(language: str = "nl") -> Knowledge:
         frame_sequences=tuple(seq for f in frames for seq in f.sequences),
         frame_of_sequence=tuple(f for f in frames for _seq in f.sequences),
         hedges=frozenset(data["hedges"]["words"]), nouns=listed,
+        tenses=tuple(Tense(name, *_words_and_sequences(t["words"]), frozenset(t.get("particle", [])),
+                           bool(t.get("te", False))) for name, t in data.get("tense", {}).items()),
     )
 
 
@@ -1181,9 +1199,41 @@ def assess(doc: Document, sentence_index: int, start: int, end: int, event_class
     return _assertion(hit, Sense(**sense), event_class)
 
 
+def future_tense(hit: _Hit) -> str | None:
+    """The tense class whose finite verb, earlier in the act's clause, governs the act as its infinitive ("roept
+    op dinsdag opnieuw te demonstreren": "call"), or None."""
+    k = hit.k
+    w = hit.word
+    # the act is a verb in its infinitive form: tagged so, or (a word Frog did not see, or read as a plural
+    # present) ending like one; a participle or a past form is no infinitive
+    if w.tag not in (VINF, VFIN, OTHER) or (w.tag != VINF and not w.text.endswith("en")):
+        return None
+    marker = k.infinitive_marker
+    after_te = any(hit.words[i].text == marker for i in range(max(hit.lo, hit.head - 2), hit.head))
+    before = range(hit.lo, hit.head)
+    for tense in k.tenses:
+        if tense.te != after_te:
+            continue
+        ends = [i + 1 for i in before if hit.words[i].text in tense.words] + [
+            i + len(seq) for seq in tense.sequences for i in before
+            if i + len(seq) <= hit.head and _matches(hit.words, i, seq)]
+        if not ends:
+            continue
+        if tense.particles and not any(hit.words[i].text in tense.particles and i != hit.head
+                                       for i in range(hit.lo, hit.hi)):
+            continue
+        if any(hit.words[i].tag == VPART for i in range(min(ends), hit.head)):
+            continue  # "zal hebben gestaakt", "wil gedemonstreerd hebben": a past act, seen from later
+        return tense.name
+    return None
+
+
 def _assertion(hit: _Hit, sense: Sense, event_class: str) -> Sense:
     """Frames, hedges and generic markers: whether the act happened, is only referred to, or is a kind of act."""
     k = hit.k
+    planned = future_tense(hit)
+    if planned is not None:
+        return replace(sense, asserted=False, planned=planned, why=f"{planned}: future")
     found = referral(hit)
     if found is not None:
         frame, how = found

@@ -163,5 +163,65 @@ def render(events: list[dict[str, Any]], width: int = 800, height: int = 500) ->
         label = f"{event.get('date') or ''} {event.get('event_type') or ''}: {event.get('place') or ''}"
         markers.append(Marker(x, y, int(event.get("geo_precision") or 3), label.strip(), f"/events/{event['id']}",
                               str(event.get("event_type") or "")))
+    # big rings and circles first, dots last: a dot drawn under a ring at the same place could not be clicked
+    # (a ring's inside is not part of it), while a ring under a dot keeps its edge free
+    markers.sort(key=lambda marker: -marker.precision)
     view_w, view_h = round((east - west) * scale), round((north - south) * scale)
     return SvgMap(view_w, view_h, f"0 0 {view_w} {view_h}", paths, markers, False, transform)
+
+
+# --- the interactive map (static/map.js): GeoJSON of the events shown, colours by ACLED event type --------------
+
+# ACLED's six event types in codebook order; the legend lists them in this order and map.css colours each slug.
+EVENT_TYPES = ("Battles", "Violence against civilians", "Explosions/Remote violence", "Riots", "Protests",
+               "Strategic developments")
+MAP_LIMIT = 5000  # events read for one map by default; the answer says when more matched (``truncated``)
+MAP_MAX_LIMIT = 20000
+SVG_MAP_EVENTS = 500  # events drawn by the no-script SVG map of /map
+
+
+def type_slug(event_type: str | None) -> str:
+    """The CSS class suffix of an event type ("Explosions/Remote violence" -> "explosions-remote-violence");
+    "other" for anything outside ACLED's six, so a new type still gets a (grey) marker and legend entry."""
+    if event_type not in EVENT_TYPES:
+        return "other"
+    return "-".join("".join(c if c.isalnum() else " " for c in event_type.lower()).split())
+
+
+def legend(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The legend rows for the event types on this map (ACLED's order, then "other"), each with its count."""
+    counts: dict[str, int] = {}
+    for event in events:
+        kind = event.get("event_type") if event.get("event_type") in EVENT_TYPES else "Other"
+        counts[str(kind)] = counts.get(str(kind), 0) + 1
+    order = [*EVENT_TYPES, "Other"]
+    return [{"label": kind, "slug": type_slug(kind), "count": counts[kind]} for kind in order if kind in counts]
+
+
+def feature_collection(events: list[dict[str, Any]], total: int | None = None) -> dict[str, Any]:
+    """The located events as GeoJSON points (longitude first) with what a marker and its popup show.
+
+    ``total`` is how many events matched the filters; ``unlocated`` counts those read without coordinates and
+    ``truncated`` says the map was cut at its limit, so the page can say what it leaves out."""
+    features = []
+    for event in events:
+        if event.get("latitude") is None or event.get("longitude") is None:
+            continue
+        fatalities = event.get("fatalities")
+        features.append({
+            "type": "Feature", "id": event["id"],
+            "geometry": {"type": "Point", "coordinates": [float(event["longitude"]), float(event["latitude"])]},
+            "properties": {
+                "id": event["id"], "href": f"/events/{event['id']}", "event_type": event.get("event_type"),
+                "sub_event_type": event.get("sub_event_type"), "type_slug": type_slug(event.get("event_type")),
+                "date": event.get("date"), "date_precision": event.get("date_precision"),
+                "date_label": event.get("date_label"),  # as the pages print it ("January 2022", never a day)
+                "place": event.get("place"), "country": event.get("country"),
+                "geo_precision": int(event.get("geo_precision") or 3),
+                "fatalities": int(fatalities) if fatalities is not None else None,
+                "actor1": event.get("actor1"), "actor2": event.get("actor2"),
+                "happened": bool(event.get("happened", True)), "story_id": event.get("story_id")}})
+    read = len(events)
+    return {"type": "FeatureCollection", "features": features,
+            "total": read if total is None else total, "unlocated": read - len(features),
+            "truncated": total is not None and total > read, "legend": legend(events)}

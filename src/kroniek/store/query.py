@@ -8,13 +8,14 @@ events through ``events.story_id``, and the place/actor/outlet/event-type filter
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select, union_all
 
-from kroniek.store import schema
+from kroniek.store import dates, schema, timeline
 from kroniek.store.links import (
     LinkRepository,
     event_keys,
@@ -27,12 +28,15 @@ from kroniek.store.names import NAME_LABELS, article_names_of
 from kroniek.store.repository import Store
 
 _PRECISION_ORDER = {"datetime": 0, "day": 1, "week": 2, "month": 3, "year": 4}
+MAX_ID_LENGTH = 256  # longer than any id the store holds (64 characters): such a lookup is None without a query
 
 
-def timeline_key(event: dict[str, Any]) -> tuple[str, int, str]:
-    """Resolved start date first, then the more precise before the vaguer, then id."""
+def timeline_key(event: dict[str, Any]) -> tuple[str, int, str, int, str]:
+    """Resolved start date first, then the more precise before the vaguer, then the order the news told them
+    (first report's publication, then its sentence: ``first_report``, where read), then id."""
+    published, sentence = timeline.report_key(event)
     return (str(event.get("date_start") or "9999"), _PRECISION_ORDER.get(str(event.get("date_precision")), 5),
-            str(event.get("id")))
+            published, sentence, str(event.get("id")))
 
 
 def _iso(value: Any) -> str | None:
@@ -62,6 +66,17 @@ def _with_columns(data: dict[str, Any], row: Any, defaults: tuple[tuple[str, Any
     for key, empty in defaults:
         data.setdefault(key, list(empty) if isinstance(empty, list) else empty)
     data["updated_at"] = _iso(row.updated_at)
+    if "date_precision" in data:  # events (stories have no such field): one date for pages, API and exports
+        dates.honest_event_date(data)
+        data["date_label"] = dates.display_date(data.get("date_start"), data.get("date_precision"))
+        coded = dates.coded_day(data.get("date_start"), data.get("date_end"))
+        data["acled_date"] = coded.isoformat() if coded else None  # the day the ACLED export writes
+        data["line"] = timeline.summary_line(data)
+        for mention in data.get("mentions") or []:  # when each report appeared, apart from the event's date
+            mention["published_label"] = dates.display_published(mention.get("published_at"))
+        for figure in data.get("figures") or []:
+            if isinstance(figure, dict):
+                figure["range"] = timeline.figure_range(figure)
     return data
 
 
@@ -81,15 +96,21 @@ def event_summary_dict(row: Any) -> dict[str, Any]:
 def _columns(full: bool) -> list[Any]:
     """The event columns a read needs: ``data`` for full events; for summaries the ``summary`` column, and
     ``data`` only for rows written before summaries existed."""
-    e = schema.events
-    base = [e.c.id, e.c.story_id, e.c.fatalities, e.c.updated_at, e.c.date_start]
+    e, ids = schema.events, schema.event_ids
+    # the ACLED id, one index lookup per row: exporters and API clients get it with the event
+    id_cnty = (select(ids.c.id_cnty).where(ids.c.event_id == e.c.id, ids.c.alias_of.is_(None))
+               .scalar_subquery().label("event_id_cnty"))
+    base = [e.c.id, e.c.story_id, e.c.fatalities, e.c.updated_at, e.c.date_start, id_cnty]
     if full:
         return [*base, e.c.data]
     return [*base, e.c.summary, case((e.c.summary.is_(None), e.c.data), else_=None).label("data")]
 
 
 def _event_from(row: Any, full: bool) -> dict[str, Any]:
-    return event_dict(row) if full else event_summary_dict(row)
+    event = event_dict(row) if full else event_summary_dict(row)
+    if "event_id_cnty" in row._fields:  # read with the event by _columns (migration 0010)
+        event["event_id_cnty"] = row.event_id_cnty
+    return event
 
 
 def _facet(table: Any, owner: Any, kind: str, value: str) -> Any:
@@ -136,8 +157,10 @@ def list_events(store: Store, limit: int | None = None, offset: int = 0, story_i
         if limit is not None:
             query = query.limit(limit)
         found = [_event_from(row, full) for row in conn.execute(query)]
-        if date_from or date_to or (limit is not None and len(found) >= limit):
-            return found  # a date filter leaves undated events out
+        if date_from or date_to:
+            return mark_date_match(found, date_from, date_to)  # a date filter leaves undated events out
+        if limit is not None and len(found) >= limit:
+            return found
         skipped = 0
         if offset and not found:
             skipped = int(conn.execute(select(func.count()).select_from(dated.subquery())).scalar_one())
@@ -147,6 +170,15 @@ def list_events(store: Store, limit: int | None = None, offset: int = 0, story_i
             query = query.limit(limit - len(found))
         found.extend(_event_from(row, full) for row in conn.execute(query))
     return found
+
+
+def mark_date_match(events: list[dict[str, Any]], date_from: str | None,
+                    date_to: str | None) -> list[dict[str, Any]]:
+    """Each event's ``date_match`` for a date filter: "certain" when its period lies inside the filter's days,
+    "possible" when it only overlaps them (an event of 2022-01 for 5..7 January 2022)."""
+    for event in events:
+        event["date_match"] = dates.date_match(event.get("date_start"), event.get("date_end"), date_from, date_to)
+    return events
 
 
 def count_events(store: Store, story_id: str | None = None, place: str | None = None, actor: str | None = None,
@@ -160,6 +192,8 @@ def count_events(store: Store, story_id: str | None = None, place: str | None = 
 
 def get_event(store: Store, event_id: str) -> dict[str, Any] | None:
     """One event; a merged-away id resolves to the event it was merged into (with ``redirected_from``)."""
+    if len(event_id) > MAX_ID_LENGTH:
+        return None
     _repo(store)
     e = schema.events
     seen: set[str] = set()
@@ -168,10 +202,16 @@ def get_event(store: Store, event_id: str) -> dict[str, Any] | None:
         while current not in seen:
             seen.add(current)
             row = conn.execute(select(e).where(e.c.id == current)).first()
+            if row is None and current == event_id:  # an ACLED id or one of its aliases names the event too
+                found = event_of_id_cnty(conn, event_id)
+                row = None if found is None else conn.execute(select(e).where(e.c.id == found)).first()
             if row is None:
                 return None
             if row.status == "active":
                 data = event_dict(row)
+                ids = schema.event_ids
+                data["event_id_cnty"] = conn.execute(select(ids.c.id_cnty).where(
+                    ids.c.event_id == row.id, ids.c.alias_of.is_(None))).scalar()
                 if current != event_id:
                     data["redirected_from"] = event_id
                 return data
@@ -179,6 +219,26 @@ def get_event(store: Store, event_id: str) -> dict[str, Any] | None:
                 return None  # deleted without a successor: see deleted_events
             current = row.merged_into
     return None
+
+
+# --- articles ---------------------------------------------------------------------------------------------------
+
+
+
+def resolve_article_id(store: Store, article_id: str, prefix: bool = False) -> str | None:
+    """The stored id of an article: the id itself, matched exactly. With ``prefix`` (the CLI's ``show``, as git
+    does for commits) an id that is not stored may also be a unique prefix of one: matched with ``%`` and ``_``
+    taken literally, and only two rows read. Over-long ids are None
+    without a query (a 60,000-character LIKE pattern is an error on SQLite)."""
+    if not article_id or len(article_id) > MAX_ID_LENGTH:
+        return None
+    a = schema.articles
+    with store.engine.connect() as conn:
+        found = conn.execute(select(a.c.id).where(a.c.id == article_id)).scalar()
+        if found is not None or not prefix:
+            return None if found is None else str(found)
+        rows = list(conn.execute(select(a.c.id).where(a.c.id.startswith(article_id, autoescape=True)).limit(2)))
+    return str(rows[0].id) if len(rows) == 1 else None
 
 
 def deleted_events(store: Store) -> list[dict[str, Any]]:
@@ -189,6 +249,59 @@ def deleted_events(store: Store) -> list[dict[str, Any]]:
     with store.engine.connect() as conn:
         return [{"old_id": row.old_id, "new_id": row.new_id or None, "at": _iso(row.at), "reason": row.reason}
                 for row in conn.execute(query)]
+
+
+# --- living ACLED ids (event_ids; migration 0010) ---------------------------------------------------------------
+
+
+def event_of_id_cnty(conn: Any, id_cnty: str) -> str | None:
+    """The kroniek event an ``event_id_cnty`` names, the exported one or any alias of it."""
+    ids = schema.event_ids
+    found = conn.execute(select(ids.c.event_id).where(ids.c.id_cnty == id_cnty)).scalar()
+    return None if found is None else str(found)
+
+
+def _unix(value: Any) -> int:
+    stamp = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    if stamp.tzinfo is None:  # SQLite hands the stored UTC time back without its zone
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    return int(stamp.timestamp())
+
+
+def deleted_ids(store: Store, since: int | None = None, limit: int | None = None,
+                offset: int = 0) -> list[dict[str, Any]]:
+    """ACLED's deletion feed: each ``event_id_cnty`` that left the export, with ``deleted_timestamp`` (Unix
+    seconds) at or after ``since``, oldest first. An event merged into another or retired takes its exported id
+    with it; a placeholder id (``XXX``) leaves when the event's country is resolved and the event goes on under
+    its country's id. ``old_id``/``new_id``/``at``/``reason`` say the same in kroniek's terms."""
+    _repo(store)
+    ids, e = schema.event_ids, schema.events
+    gone = (select(ids.c.id_cnty, ids.c.event_id, e.c.merged_into.label("successor"), e.c.updated_at.label("at"),
+                   literal(False).label("superseded"))
+            .join(e, e.c.id == ids.c.event_id).where(ids.c.alias_of.is_(None), e.c.status != "active"))
+    superseded = (select(ids.c.id_cnty, ids.c.event_id, ids.c.alias_of.label("successor"),
+                         ids.c.aliased_at.label("at"), literal(True).label("superseded"))
+                  .where(ids.c.aliased_at.is_not(None)))
+    feed = union_all(gone, superseded).subquery()
+    query = select(feed)
+    if since is not None:
+        # whole seconds: floor(at) >= since exactly when at >= since; stored times are UTC
+        bound = dt.datetime.fromtimestamp(since, dt.UTC)
+        query = query.where(feed.c.at >= (bound.replace(tzinfo=None) if store.engine.dialect.name == "sqlite"
+                                          else bound))
+    query = query.order_by(feed.c.at, feed.c.id_cnty).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    found = []
+    with store.engine.connect() as conn:
+        for row in conn.execute(query):
+            placeholder = bool(row.superseded)
+            found.append({"event_id_cnty": row.id_cnty, "deleted_timestamp": _unix(row.at),
+                          "old_id": row.event_id, "new_id": row.event_id if placeholder else (row.successor or None),
+                          "at": _iso(row.at),
+                          "reason": f"country resolved: now {row.successor}" if placeholder
+                          else ("merged" if row.successor else "retired")})
+    return found
 
 
 def list_places(store: Store) -> list[dict[str, Any]]:
@@ -257,7 +370,13 @@ def _story_query(query: Select[Any], q: str | None = None, date_from: str | None
         literal = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(or_(func.lower(s.c.title).like(f"%{literal}%", escape="\\"), s.c.id == q.strip()))
     if date_from:
-        query = query.where(s.c.last_seen >= date_from[:10])
+        # last_seen is the start of the last article's period: a story of month-dated articles ("2022-01")
+        # reaches its period's end, so one seen earlier in the year is checked against its articles' ends
+        day = date_from[:10]
+        a, sa = schema.articles, schema.story_articles
+        reaches = (select(sa.c.story_id).select_from(sa.join(a, a.c.id == sa.c.article_id))
+                   .where(sa.c.story_id == s.c.id, a.c.published_end >= day).exists())
+        query = query.where(or_(s.c.last_seen >= day, and_(s.c.last_seen >= day[:4] + "-01-01", reaches)))
     if date_to:
         query = query.where(s.c.first_seen <= date_to[:10] + "\uffff")
     if place:
@@ -267,6 +386,44 @@ def _story_query(query: Select[Any], q: str | None = None, date_from: str | None
     if event_type:
         query = query.where(_facet(story_keys, s.c.id, "event_type", event_type))
     return query
+
+
+def _with_story_dates(conn: Any, stories: list[dict[str, Any]], date_from: str | None = None,
+                      date_to: str | None = None) -> list[dict[str, Any]]:
+    """First and last seen to the precision of the articles they come from ("January 2022", never an invented
+    first day), read from the articles (so stores linked by any version agree), and with a date filter whether
+    each story matches it for certain or only possibly."""
+    a, sa, s = schema.articles, schema.story_articles, schema.stories
+    ids = [str(story["id"]) for story in stories]
+    found: dict[tuple[str, str], list[str | None]] = defaultdict(list)
+    ends: dict[str, Any] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        joined = sa.join(a, a.c.id == sa.c.article_id).join(s, s.c.id == sa.c.story_id)
+        query = (select(sa.c.story_id, a.c.published_start, a.c.date_precision).select_from(joined)
+                 .where(sa.c.story_id.in_(chunk), or_(a.c.published_start == func.substr(s.c.first_seen, 1, 10),
+                                                      a.c.published_start == func.substr(s.c.last_seen, 1, 10)))
+                 .group_by(sa.c.story_id, a.c.published_start, a.c.date_precision))
+        for row in conn.execute(query):
+            found[(row.story_id, str(row.published_start))].append(row.date_precision)
+        query = (select(sa.c.story_id, func.max(a.c.published_end).label("end"))
+                 .select_from(sa.join(a, a.c.id == sa.c.article_id)).where(sa.c.story_id.in_(chunk))
+                 .group_by(sa.c.story_id))
+        ends.update({row.story_id: row.end for row in conn.execute(query)})
+    for story in stories:
+        for side in ("first_seen", "last_seen"):
+            value = story.get(side)
+            day = str(value)[:10] if value else ""
+            precision = dates.finest(found.get((str(story["id"]), day), [])) if day else None
+            precision = "day" if precision == "datetime" else precision or dates.precision_of(day)
+            story[f"{side}_precision"] = precision
+            story[f"{side}_label"] = dates.display_date(day, precision) if day else None
+        story["last_seen_end"] = ends.get(story["id"])
+        if date_from or date_to:
+            story["date_match"] = dates.span_match(
+                story.get("first_seen"), story.get("first_seen_precision"), story.get("last_seen"),
+                story.get("last_seen_precision"), story.get("last_seen_end"), date_from, date_to)
+    return stories
 
 
 def _story_dict(row: Any, events: list[dict[str, Any]] | None, data: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -346,10 +503,12 @@ def list_stories(store: Store, limit: int | None = None, offset: int = 0, q: str
         data = _story_data_of(conn, rows)
         counts = _event_counts(conn, ids)
         if events_per_story == 0:
-            return [_story_dict(row, None, data.get(row.id)) | {"event_count": counts.get(row.id, 0)} for row in rows]
+            return _with_story_dates(conn, [_story_dict(row, None, data.get(row.id)) |
+                                            {"event_count": counts.get(row.id, 0)} for row in rows],
+                                     date_from, date_to)
         events = _events_of(conn, ids, events_per_story, full=events_per_story is None)
-    return [_story_dict(row, events.get(row.id, []), data.get(row.id)) | {"event_count": counts.get(row.id, 0)}
-            for row in rows]
+        return _with_story_dates(conn, [_story_dict(row, events.get(row.id, []), data.get(row.id)) |
+                                        {"event_count": counts.get(row.id, 0)} for row in rows], date_from, date_to)
 
 
 def count_stories(store: Store, q: str | None = None, date_from: str | None = None, date_to: str | None = None,
@@ -367,6 +526,8 @@ def get_story(store: Store, story_id: str, full_events: bool = True,
     ``full_events=False`` gives the events as summaries (no mentions; see ``summarize_event``). With
     ``article_rows`` (the web page) ``articles`` holds only the first that many in arrival order; the coverage,
     ``article_total`` and the names still cover them all."""
+    if len(story_id) > MAX_ID_LENGTH:
+        return None
     repo = _repo(store)
     s = schema.stories
     with store.engine.connect() as conn:
@@ -387,6 +548,10 @@ def get_story(store: Store, story_id: str, full_events: bool = True,
         else:
             articles, coverage, latest = _story_article_page(conn, row.id, article_rows)
         events = _events_of(conn, [row.id], full=full_events).get(row.id, [])
+        reports = timeline.first_reports(conn, [str(e["id"]) for e in events])
+        for event in events:
+            event["first_report"] = reports.get(str(event["id"]))
+        [dated] = _with_story_dates(conn, [{"id": row.id, "first_seen": row.first_seen, "last_seen": row.last_seen}])
         m = schema.merges
         # one indexed lookup per side (ix_merges_old, ix_merges_new) rather than every story merge filtered
         sides = (and_(m.c.kind == "story", m.c.old_id == row.id), m.c.new_id == row.id)
@@ -394,13 +559,19 @@ def get_story(store: Store, story_id: str, full_events: bool = True,
         merges = [{"kind": r.kind, "old_id": r.old_id, "new_id": r.new_id, "reason": r.reason, "at": _iso(r.at)}
                   for _seq, r in sorted(found.items())]
     data = loads(row.data)
-    story = _story_dict(row, events, data)
+    story = _story_dict(row, events, data) | dated
     story["articles"] = [dict(zip(_ARTICLE_KEYS, (a.id, a.outlet, a.title, a.url, a.published_at, a.date_precision,
                                                   a.language, a.similarity), strict=True)) for a in articles]
+    for article in story["articles"]:
+        article["published_label"] = dates.display_published(article["published_at"], article["date_precision"])
+    for entry in coverage.values():
+        for side in ("first", "last"):
+            entry[f"{side}_label"] = dates.display_published(entry[side]) if entry[side] else None
     story["article_total"] = sum(entry["count"] for entry in coverage.values())
     story["coverage"] = sorted(coverage.values(), key=lambda c: (str(c["first"] or "9999"), c["outlet"]))
     story["outlets"] = sorted(coverage) or story["outlets"]
     story["figures"] = story_figures(story["events"], data)
+    story["figures_summary"] = timeline.figures_summary(story["figures"])
     story["merges"] = merges
     story["names"] = story_names(store, latest, limit_articles=NAMES_FROM_ARTICLES)
     if row.id != story_id:

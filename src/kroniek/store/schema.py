@@ -6,6 +6,8 @@ the fields that queries filter on into plain columns.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -52,6 +54,8 @@ article_versions = Table(
     metadata,
     Column("article_id", String(64), nullable=False),
     Column("version", Integer, nullable=False),
+    Column("outlet", String(200)),  # the replaced version's outlet and url (0008; NULL before: not known)
+    Column("url", Text),
     Column("title", Text, nullable=False),
     Column("text", Text, nullable=False),
     Column("published_at", String(40)),
@@ -241,3 +245,40 @@ link_event_keys = Table(
     Column("label", Text, nullable=False),
 )
 Index("ix_link_event_keys_value", link_event_keys.c.kind, link_event_keys.c.value)
+
+
+# --- living ACLED ids (0010) ------------------------------------------------------------------------------------
+
+# event_id_cnty: ISO3 (or the placeholder "XXX" while the country is unknown) + a per-country number, handed out
+# once from id_sequences and never reused. alias_of is NULL for the event's exported id; an alias names it (a later
+# country's id, or a superseded placeholder, which then has aliased_at: when it left the export).
+event_ids = Table(
+    "event_ids",
+    metadata,
+    Column("id_cnty", String(24), primary_key=True),
+    Column("event_id", String(32), nullable=False),
+    Column("country", String(3), nullable=False),
+    Column("assigned_at", DateTime(timezone=True), nullable=False),
+    Column("alias_of", String(24)),
+    Column("aliased_at", DateTime(timezone=True)),
+)
+Index("ix_event_ids_event", event_ids.c.event_id)
+Index("ix_event_ids_aliased", event_ids.c.aliased_at)
+
+id_sequences = Table(
+    "id_sequences",
+    metadata,
+    Column("country", String(3), primary_key=True),
+    Column("next_number", Integer, nullable=False),  # the number the next id of this country gets
+)
+
+def managed_by_engine(name: str | None) -> bool:
+    """Objects of full-text search (migration 0009) that each engine keeps in its own form and this metadata does not
+    describe: the FTS5 table ``article_search`` and its shadow tables on SQLite, the generated
+    ``articles.search_vector`` and its GIN index on PostgreSQL."""
+    return bool(name) and (name in ("search_vector", "ix_articles_search") or str(name).startswith("article_search"))
+
+
+def include_object(_object: Any, name: str | None, _type: str, _reflected: bool, _compare_to: Any) -> bool:
+    """Alembic's filter for comparing the metadata with a database: leave out what :func:`managed_by_engine` names."""
+    return not managed_by_engine(name)
