@@ -4,69 +4,40 @@ scrolls sideways on a 390 px phone. Screenshots go to ``test-artifacts/screensho
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from conftest import ROOT
 from kroniek.config import load_settings
 from kroniek.store.repository import Store
 from test_lists import build
+from weblive import CHROMIUM, SHOTS, chromium, live_server
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install "
                                                          "chromium)")
 
-SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LIST_PAGES = ["/events", "/articles", "/places", "/actors", "/outlets"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def lists_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from kroniek.serve.app import create_app
 
     folder = tmp_path_factory.mktemp("web-lists")
     settings = load_settings(db_url=f"sqlite:///{folder / 'lists.db'}")
     store = Store.open(settings.db_url)
     build(store)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "kroniek serve did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with live_server(create_app(settings, store)) as url:
+        yield url
     store.close()
 
 
 @pytest.fixture(scope="module")
 def lists_browser(lists_url: str) -> Iterator[Any]:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _page(browser: Any, width: int) -> tuple[Any, Any, list[str]]:

@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,11 +24,7 @@ from kroniek.config import load_settings
 from kroniek.ingest import ingest_paths
 from kroniek.serve import maps
 from kroniek.store.repository import Store
-
-SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from weblive import CHROMIUM, SHOTS, chromium, live_server
 
 ARTICLES = [
     ("kaart-1", "2025-04-01", "Demonstratie tegen woningnood in Amsterdam",
@@ -49,12 +41,6 @@ ARTICLES = [
      "Bij een aanslag in Kabul zijn zaterdag zeker twaalf mensen om het leven gekomen. Een zelfmoordterrorist blies "
      "zich op bij een moskee."),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -222,34 +208,17 @@ def base_url(built: tuple[Any, Store]) -> Iterator[str]:
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    import uvicorn
-
     from kroniek.serve.app import create_app
 
     settings, store = built
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "kroniek serve did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with live_server(create_app(settings, store)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser(base_url: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 class Tab:

@@ -6,10 +6,6 @@ Screenshots at 390 px go to ``test-artifacts/screenshots/phone-*.png``."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -17,19 +13,16 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from conftest import ROOT, SAMPLE
+from conftest import SAMPLE
 from kroniek import pipeline
 from kroniek.config import load_settings
 from kroniek.ingest import ingest_paths
 from kroniek.store.repository import Store
+from weblive import CHROMIUM, SHOTS, chromium, live_server
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 
-SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # The contrast of each element that draws text of its own, against the first opaque background behind it.
 CONTRAST_SCRIPT = """() => {
@@ -64,16 +57,8 @@ CONTRAST_SCRIPT = """() => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from kroniek.serve.app import create_app
 
     folder = tmp_path_factory.mktemp("phone")
@@ -82,28 +67,15 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = Store.open(settings.db_url)
     ingest_paths(store, [str(SAMPLE / "articles.jsonl")])
     pipeline.run(store, settings)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "kroniek serve did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with live_server(create_app(settings, store)) as url:
+        yield url
     store.close()
 
 
 @pytest.fixture(scope="module")
 def browser(base_url: str) -> Iterator[Any]:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _pages(base_url: str) -> dict[str, str]:
