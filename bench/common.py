@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -125,3 +127,26 @@ class PeakRss:
     @property
     def peak_mib(self) -> float:
         return self.peak / 1024
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_healthy(base: str, server: subprocess.Popen[bytes], log: Path, seconds: float = 120) -> None:
+    """Until `kroniek serve` answers /healthz; exits with its log if it stops or does not answer in time."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"kroniek serve exited with {server.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"kroniek serve did not answer /healthz within {seconds} s:\n{log.read_text(errors='replace')}")

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from common import ROOT, write_replica
+from common import ROOT, free_port, wait_healthy, write_replica
 from sqlalchemy import func, select
 
 from kroniek import pipeline
@@ -82,12 +81,6 @@ def sample_ids(db_url: str, count: int, seed: int) -> dict[str, Any]:
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def percentile(values: list[float], share: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
@@ -100,20 +93,6 @@ def summary(values: list[float]) -> dict[str, float]:
 
 
 SEARCHES = ("politie", "Amsterdam", "demonstranten", "%22raad+van+state%22", "rechter+-Amsterdam")
-
-
-def wait_healthy(base: str, server: subprocess.Popen[bytes], log: Path, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"kroniek serve exited with {server.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"kroniek serve did not answer /healthz within {seconds} s:\n{log.read_text(errors='replace')}")
 
 
 def main() -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from common import ROOT, tree_rss_kib
+from common import ROOT, free_port, tree_rss_kib, wait_healthy
 
 from kroniek import pipeline
 from kroniek.config import load_settings
@@ -65,26 +64,6 @@ def routes_of(db_url: str) -> list[str]:
             "/api/actors", "/api/export/json", "/api/export/acled", "/api/export/geojson",
             "/api/articles/" + "x" * 60_000, "/api/articles/%25", "/api/articles/_", "/api/stories?limit=0",
             "/api/stories?q=%00", "/healthz"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_healthy(base: str, server: subprocess.Popen[bytes], log: Path, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"kroniek serve exited with {server.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"kroniek serve did not answer /healthz within {seconds} s")
 
 
 async def burst(base: str, routes: list[str], clients: int, per_client: int, timeout: float) -> dict[str, Any]:
