@@ -492,3 +492,10 @@ def test_a_page_answers_bad_parameters_with_an_html_page(api: Api) -> None:
     assert "limit" in page.text and "date_from" in page.text and "<html" in page.text
     answer = api.client.get("/api/stories", params={"limit": "many"})
     assert answer.status_code == 422 and answer.json()["error"] == "invalid parameters"
+
+
+@pytest.mark.parametrize("path", ["/api/stories", "/stories", "/api/search", "/search"])
+def test_a_parameter_a_route_does_not_take_is_a_422_naming_it(api: Api, path: str) -> None:
+    answer = api.client.get(path, params={"q": "georgie", "plaats": "Tbilisi"})
+    assert answer.status_code == 422 and "plaats" in answer.text and "unknown parameter" in answer.text
+    assert api.client.get(path, params={"q": "georgie"}).status_code == 200

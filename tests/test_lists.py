@@ -401,3 +401,15 @@ def test_pages_escape_what_they_show(listed: Any) -> None:
     client, _store, _events = listed
     page = client.get("/places", params={"prefix": "<script>x</script>"})
     assert page.status_code == 200 and "<script>x</script>" not in page.text
+
+
+def test_the_event_list_shows_dates_to_their_precision_and_what_only_overlaps(listed: Any) -> None:
+    """e04 is dated February 2022 as a month: the list says "February 2022", and for 2..3 February only "possibly";
+    e06, a week around 5 January, overlaps 5..6 January only possibly too; e01 (5 January) lies inside for sure."""
+    client, _store, _events = listed
+    page = client.get("/events", params={"date_from": "2022-02-02", "date_to": "2022-02-03"}).text
+    assert "February 2022" in page and "2022-02-01" not in page
+    assert "possibly" in page
+    answer = ok(client, "/api/events", date_from="2022-01-05", date_to="2022-01-06")
+    matches = {e["id"]: e.get("date_match") for e in answer["items"]}
+    assert matches["e01"] == "certain" and matches["e06"] == "possible"

@@ -40,6 +40,7 @@ from kroniek.serve.guard import BodyGuard, Busy, Exports, Gate
 from kroniek.store import lists, query, search
 from kroniek.store.repository import Store
 
+STORY_PARAMETERS = ("q", "date_from", "date_to", "place", "outlet", "event_type", "limit", "offset")
 SEARCH_HELP = ('words (Dutch inflections match: "demonstranten" finds "demonstrant"), "quoted phrases" and '
                '-excluded words; accents do not matter')
 
@@ -225,12 +226,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     # --- JSON API ---------------------------------------------------------------------------------------------
 
     @app.get("/api/stories", tags=["api"])
-    def api_stories(q: Text = None, date_from: Day = None, date_to: Day = None, place: Text = None,
-                    outlet: Text = None, event_type: Text = None, limit: Limit = page_size,
+    def api_stories(request: Request, q: Text = None, date_from: Day = None, date_to: Day = None,
+                    place: Text = None, outlet: Text = None, event_type: Text = None, limit: Limit = page_size,
                     offset: Offset = 0, full: StoriesFull = False) -> dict[str, Any]:
         """Stories, most recently active first. Items have the story's fields and ``event_count``; ``full=true``
         adds ``events``, the story's latest 20 events as summaries. One story with all its events and articles
         is at /api/stories/{id}."""
+        only(request, *STORY_PARAMETERS, "full")
         filters = story_filters(q, date_from, date_to, place, outlet, event_type)
         items = query.list_stories(the_store, limit=limit, offset=offset,
                                    events_per_story=LIST_EVENTS if full else 0, **filters)
@@ -343,9 +345,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
         return JSONResponse(summary, status_code=201 if stored and not rejected else 422 if not stored else 207)
 
     @app.get("/api/search", tags=["api"])
-    def api_search(q: Annotated[str, Query(min_length=1, max_length=200, description=SEARCH_HELP)],
+    def api_search(request: Request, q: Annotated[str, Query(min_length=1, max_length=200, description=SEARCH_HELP)],
                    limit: Annotated[int, Query(ge=1, le=100)] = 20, offset: Offset = 0) -> dict[str, Any]:
         """Full-text search over article titles and texts, grouped by story, with the matching sentences."""
+        only(request, "q", "limit", "offset")
         try:
             return search.search(the_store, q, limit=limit, offset=offset)
         except search.SearchError as error:
@@ -408,6 +411,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
             return JSONResponse({"error": error.message, "details": error.details}, status_code=422)
         return JSONResponse(jsonable_encoder(lists.LISTS[kind](the_store, wanted)))
 
+    def only(request: Request, *known: str) -> None:
+        """A parameter a route does not take would be silently ignored (a typo'd filter shows everything): a 422."""
+        unknown = sorted({name for name in request.query_params if name not in known})
+        if unknown:
+            names = ", ".join(repr(name[:40]) for name in unknown[:10])
+            raise HTTPException(422, f"unknown parameter{'s' if len(unknown) > 1 else ''} {names}; this route "
+                                     f"takes {', '.join(known)}")
+
     def refuse_parameters(request: Request, kind: str) -> None:
         """The whole lists take no parameter: one given would be silently ignored, so it is a 422."""
         if request.query_params:
@@ -469,6 +480,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     def stories_page(request: Request, q: Text = None, date_from: Day = None, date_to: Day = None,
                      place: Text = None, outlet: Text = None, event_type: Text = None, limit: Limit = page_size,
                      offset: Offset = 0) -> Response:
+        only(request, *STORY_PARAMETERS)
         filters = story_filters(q, date_from, date_to, place, outlet, event_type)
         items = query.list_stories(the_store, limit=limit, offset=offset, events_per_story=0, **filters)
         total = query.count_stories(the_store, **filters)
@@ -480,6 +492,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search_page(request: Request, q: Text = None, limit: Annotated[int, Query(ge=1, le=100)] = 20,
                     offset: Offset = 0) -> Response:
+        only(request, "q", "limit", "offset")
         found: dict[str, Any] | None = None
         problem = None
         if q and q.strip():

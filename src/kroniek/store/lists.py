@@ -543,6 +543,8 @@ def list_events(store: Store, request: ListRequest) -> dict[str, Any]:
     with store.engine.connect() as conn:
         rows = conn.execute(base.order_by(*order).limit(request.limit).offset(request.offset))
         items = [read_model._event_from(row, full) for row in rows]
+        if request.filters.get("date_from") or request.filters.get("date_to"):  # "possibly" where only overlapping
+            read_model.mark_date_match(items, request.filters.get("date_from"), request.filters.get("date_to"))
         total = int(conn.execute(counted).scalar_one())
         together = {"event_type": e.c.event_type, "country": e.c.country, "place": e.c.place,
                     "month": _month_of(e.c.date_start, e.c.date_end), "precision": _event_precision(),
