@@ -150,3 +150,13 @@ def wait_healthy(base: str, server: subprocess.Popen[bytes], log: Path, seconds:
             pass
         time.sleep(0.2)
     raise SystemExit(f"kroniek serve did not answer /healthz within {seconds} s:\n{log.read_text(errors='replace')}")
+
+
+def stop_server(server: subprocess.Popen[bytes], grace: float = 15) -> None:
+    """End a `kroniek serve` subprocess: SIGTERM, and SIGKILL if it has not exited within ``grace`` seconds."""
+    server.terminate()
+    try:
+        server.wait(grace)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()

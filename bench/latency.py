@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from common import ROOT, free_port, wait_healthy, write_replica
+from common import ROOT, free_port, stop_server, wait_healthy, write_replica
 from sqlalchemy import func, select
 
 from kroniek import pipeline
@@ -189,12 +189,7 @@ def main() -> None:
                 thread.join()
             wall = time.perf_counter() - started
         finally:
-            server.terminate()
-            try:
-                server.wait(15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop_server(server)
     every = [t for values in timings.values() for t in values]
     routes_ms = {name: summary(timings[name]) for name, _make in routes}
     routes_kb = {name: {"p50": round(statistics.median(sizes[name]) / 1000, 1),

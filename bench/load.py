@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from common import ROOT, free_port, tree_rss_kib, wait_healthy
+from common import ROOT, free_port, stop_server, tree_rss_kib, wait_healthy
 
 from kroniek import pipeline
 from kroniek.config import load_settings
@@ -135,12 +135,7 @@ def main() -> None:
             rss["settled_mib"] = tree_rss_kib(server.pid) / 1024
             alive = server.poll() is None
         finally:
-            server.terminate()
-            try:
-                server.wait(15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop_server(server)
     result |= {"clients": args.clients, "requests": args.clients * args.requests_per_client, "db": db_url,
                "server_alive": alive, "rss": {k: round(v, 1) for k, v in rss.items()}}
     server_errors = sum(n for status, n in result["statuses"].items() if not status.isdigit() or status[0] == "5")

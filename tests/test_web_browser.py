@@ -11,12 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import SAMPLE
-from kroniek import pipeline
-from kroniek.config import load_settings
-from kroniek.ingest import ingest_paths
-from kroniek.store.repository import Store
-from weblive import CHROMIUM, SHOTS, chromium, live_server
+from weblive import CHROMIUM, SHOTS, chromium, sample_site
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install "
@@ -31,19 +26,11 @@ HOSTILE = {"id": "hostile-1", "outlet": "nachtblad", "url": "javascript:window._
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from kroniek.serve.app import create_app
-
     folder = tmp_path_factory.mktemp("browser")
     hostile = folder / "hostile.jsonl"
     hostile.write_text(json.dumps(HOSTILE), encoding="utf-8")
-    settings = load_settings(db_url=f"sqlite:///{folder / 'web.db'}")
-    settings.data["analyse"]["deep"] = "none"  # the fast path: this module tests pages, not Frog
-    store = Store.open(settings.db_url)
-    ingest_paths(store, [str(SAMPLE / "articles.jsonl"), str(hostile)])
-    pipeline.run(store, settings)
-    with live_server(create_app(settings, store)) as url:
+    with sample_site(folder, [hostile]) as url:
         yield url
-    store.close()
 
 
 @pytest.fixture(scope="module")

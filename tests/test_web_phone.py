@@ -13,12 +13,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from conftest import SAMPLE
-from kroniek import pipeline
-from kroniek.config import load_settings
-from kroniek.ingest import ingest_paths
-from kroniek.store.repository import Store
-from weblive import CHROMIUM, SHOTS, chromium, live_server
+from weblive import CHROMIUM, SHOTS, chromium, sample_site
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
@@ -59,17 +54,8 @@ CONTRAST_SCRIPT = """() => {
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from kroniek.serve.app import create_app
-
-    folder = tmp_path_factory.mktemp("phone")
-    settings = load_settings(db_url=f"sqlite:///{folder / 'web.db'}")
-    settings.data["analyse"]["deep"] = "none"  # pages, not Frog, are tested here
-    store = Store.open(settings.db_url)
-    ingest_paths(store, [str(SAMPLE / "articles.jsonl")])
-    pipeline.run(store, settings)
-    with live_server(create_app(settings, store)) as url:
+    with sample_site(tmp_path_factory.mktemp("phone")) as url:
         yield url
-    store.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,12 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from conftest import ROOT
+from conftest import ROOT, SAMPLE
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -43,6 +44,28 @@ def live_server(app: Any, start_seconds: float = 30) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@contextmanager
+def sample_site(folder: Path, extra_inputs: Sequence[Path] = ()) -> Iterator[str]:
+    """The bundled sample (plus ``extra_inputs``) ingested and run through every stage (``deep = "none"``: these
+    tests look at pages, not Frog) into a store in ``folder``, served on loopback; yields the base URL."""
+    from kroniek import pipeline
+    from kroniek.config import load_settings
+    from kroniek.ingest import ingest_paths
+    from kroniek.serve.app import create_app
+    from kroniek.store.repository import Store
+
+    settings = load_settings(db_url=f"sqlite:///{folder / 'web.db'}")
+    settings.data["analyse"]["deep"] = "none"
+    store = Store.open(settings.db_url)
+    try:
+        ingest_paths(store, [str(SAMPLE / "articles.jsonl"), *map(str, extra_inputs)])
+        pipeline.run(store, settings)
+        with live_server(create_app(settings, store)) as url:
+            yield url
+    finally:
+        store.close()
 
 
 @contextmanager
