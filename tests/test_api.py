@@ -31,7 +31,9 @@ SAMPLE_INPUTS = [SAMPLE / "articles.jsonl", SAMPLE / "feed.xml", SAMPLE / "html"
 API_PATHS = {"/api/stories", "/api/stories/{story_id}", "/api/events", "/api/events/deleted",
              "/api/events/{event_id}", "/api/articles", "/api/articles/{article_id}", "/api/places",
              "/api/places/{name}", "/api/actors", "/api/actors/{name}", "/api/export/{fmt}", "/api/search",
-             "/api/map", "/api/lists/{kind}", "/api/suggest"}
+             "/api/map", "/api/lists/{kind}", "/api/suggest",
+             # downloads of what a page shows: tests/test_downloads.py
+             "/api/lists/{kind}/export/{fmt}", "/api/stories/export/{fmt}", "/api/stories/{story_id}/export/{fmt}"}
 # Every route the app has, as (method, path); test_every_route_is_covered fails when one is added without a test.
 COVERED = {("GET", p) for p in API_PATHS} | {("POST", "/api/articles")} | {
     ("GET", p) for p in ("/", "/stories", "/stories/{story_id}", "/events/{event_id}", "/articles/{article_id}",

@@ -165,6 +165,24 @@ def test_admin1_from_the_gazetteer_data(place: str, iso2: str, expected: str | N
     assert admin1_of(event(place=place, iso2=iso2, admin1="Stored")) == "Stored", "the store's own admin1 first"
 
 
+@pytest.mark.parametrize(("stored", "iso2", "acled"), [
+    ("Kazachstan", "KZ", "Kazakhstan"),  # the gazetteer's Dutch name: ACLED's column is English
+    ("Oekraïne", "UA", "Ukraine"), ("Kosovo", "XK", "Kosovo"),
+    ("Tsjechië", "CZ", "Czech Republic"),  # ACLED's own spelling (acled_regions.tsv), not ISO's "Czechia"
+])
+def test_country_is_written_as_acled_names_it(stored: str, iso2: str, acled: str) -> None:
+    assert row(event(country=stored, iso2=iso2))["country"] == acled
+
+
+@pytest.mark.parametrize(("iso2", "prefix"), [("KZ", "KAZ"), ("XK", "XKX"), ("xk", "XKX"), ("NL", "NLD"),
+                                              ("QQ", None), (None, None), ("", None)])
+def test_iso3_is_acleds_with_kosovo_as_xkx(iso2: str | None, prefix: str | None) -> None:
+    from kroniek.export.common import iso3
+    from kroniek.store.links import iso3_prefix
+
+    assert iso3(iso2) == iso3_prefix(iso2) == prefix
+
+
 @pytest.mark.parametrize(("changes", "reason"), [
     ({"happened": False, "contexts": ["negated"]}, "did not happen"),
     ({"iso2": None, "country": None, "place": None, "latitude": None, "longitude": None}, "no country"),

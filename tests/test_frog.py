@@ -116,6 +116,10 @@ def test_unused_modules_are_skipped_and_openmp_does_not_spin(monkeypatch: pytest
     assert frog_environment()["OMP_WAIT_POLICY"] == "PASSIVE"
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")  # what the caller sets wins
     assert frog_environment()["OMP_WAIT_POLICY"] == "ACTIVE"
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert frog_environment()["OMP_NUM_THREADS"] == "1"  # one OpenMP thread: the same output for less CPU
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    assert frog_environment()["OMP_NUM_THREADS"] == "2"
 
 
 def _userns_allowed() -> bool:
@@ -251,3 +255,25 @@ def test_no_frog_outlives_a_killed_run(db_url: str, tmp_path: Path, mode: str) -
         except OSError:
             pass
     assert not in_workdir, "a Frog started after the kill is still running"
+
+
+def test_frog_starts_while_the_first_batch_is_prepared_and_a_missing_one_is_reported_once() -> None:
+    """Frog is started in its thread as soon as there is something to analyse (it loads for seconds); a Frog that
+    cannot start is reported by the first request, as before, without a second wait for it."""
+    from kroniek.analyse.pipeline import Analyser, AnalysisOptions
+    from kroniek.model import Article
+
+    article = Article(outlet="test", title="Brand in Zwolle", text="Bij een brand in Zwolle zijn twee mensen gewond.")
+    with Analyser(AnalysisOptions(deep="triage")) as analyser:
+        stream = analyser.analyse_stream([[], [article]])
+        [empty, batch] = list(stream)
+        assert empty.documents == [] and batch.documents[0].sentences[0].deep  # the title went to Frog
+        assert analyser._frog is not None and analyser._frog.alive()
+    missing = Analyser(AnalysisOptions(deep="triage", frog_binary="kroniek-no-such-frog"))
+    started = time.monotonic()
+    with pytest.raises(AnalyserUnavailable, match="not installed"):
+        list(missing.analyse_stream([[article]]))
+    assert time.monotonic() - started < 30
+    with Analyser(AnalysisOptions(deep="triage")) as cached:
+        assert [b.documents for b in cached.analyse_stream([[], []])] == [[], []]
+        assert cached._frog is None  # nothing to analyse: Frog is not started for nothing

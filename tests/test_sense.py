@@ -100,6 +100,9 @@ VICTIMS = [
     # a death word on a noun for no one says the event killed someone; on animals it is no death of people
     ("Na de [[dodelijke]] schietpartij in de school sloot de stad alle scholen.", "dying", "event", None),
     ("Drie [[dode]] koeien lagen in het weiland.", "dying", "no", "animal"),
+    # a part of a group is of the kind of its "van" noun, as a number is
+    ("Meer dan de helft van de aangespoelde dolfijnen is [[gestorven]].", "dying", "no", "animal"),
+    ("Een deel van de passagiers is [[gewond]] geraakt.", "injury", "event", "human"),
 ]
 
 
@@ -111,6 +114,11 @@ def test_victim(deep: Analyser, sentence: str, event_class: str, outcome: str, v
 
 
 FIGURATIVE = [
+    # a government, an official or a party that protests objects in words; people who protest gather
+    ("De regering [[protesteert]] tegen de sancties.", "protest", False),
+    ("Ondanks het [[protest]] van de oppositie keurde het parlement de wet goed.", "protest", False),
+    ("Duizenden boeren [[protesteerden]] in Brussel tegen de nieuwe regels.", "protest", True),
+    ("Ook de burgemeester [[betoogde]] mee met de inwoners.", "protest", True),
     # abstract targets: ideas, rights, institutions as bodies, prices, ills
     ("De regering noemt het voorstel een [[aanval]] op de rechtsstaat.", "assault", False),
     ("Volgens de vakbond is het plan een [[aanval]] op de koopkracht.", "assault", False),
@@ -189,6 +197,13 @@ GENERIC = [
     ("Wie er achter de [[aanvallen]] zit, is nog onduidelijk.", "assault", False),
     ("Per 100.000 inwoners worden er in de stad twaalf mensen [[vermoord]].", "killing", True),
     ("Waarom plegen jongeren een [[aanslag]]?", "bombing", True),
+    # a count that rises or falls by a percentage is a statistic
+    ("Het aantal verkeersongevallen met [[gewonden]] is vorig jaar met 7 procent gedaald.", "injury", True),
+    ("Het aantal ongelukken met [[doden]] steeg met 12 procent.", "dying", True),
+    # a death word on a means that can kill says what it can do, not that anyone died
+    ("In de kelder vond de politie het [[dodelijke]] gif.", "dying", True),
+    ("Het [[dodelijke]] virus verspreidt zich in de regio.", "dying", True),
+    ("Bij een [[dodelijk]] ongeval op de snelweg was een vrachtwagen betrokken.", "dying", False),
     # one event: counting its victims, a recurring event that took place, a question about it
     ("Het aantal doden bij de [[aanslag]] is opgelopen tot dertig.", "bombing", False),
     ("Bij de [[aanslag]] op het station vielen twaalf doden.", "bombing", False),
@@ -244,6 +259,12 @@ REFERRED = [
     ("De terroristen beraamden een [[aanslag]] op het parlement.", "bombing", "no", None),
     ("De politie vreest nieuwe [[rellen]] in de wijk.", "riot", "no", None),
     ("De politie heeft een [[aanslag]] verijdeld.", "bombing", "no", None),
+    ("Het snelle ingrijpen verhinderde een [[bloedbad]].", "killing", "no", None),
+    # almost is not at all; before a number it is a quantity
+    ("Een automobilist [[reed]] bijna een fietser aan.", "injury", "no", None),
+    ("Een jongen werd gisteren haast [[doodgestoken]] in het park.", "killing", "no", None),
+    ("Bij de aanslag [[kwamen]] bijna honderd mensen om.", "dying", "event", None),
+    ("De betogers werden bijna allemaal [[gearresteerd]].", "arrest", "event", None),
     ("Hij riep zijn volgelingen op om [[aanslagen]] te plegen.", "bombing", "no", None),
     ("De [[vermeende]] aanslag bleek een ongeluk.", "bombing", "no", None),
     ("De piloten willen vanaf maandag [[staken]].", "strike", "no", None),

@@ -92,6 +92,24 @@ def test_homographs_of_other_words_are_left_out() -> None:
     assert "arrest" in classes("De politie hield de bestuurder aan.")
 
 
+def test_a_prison_where_something_else_happened_is_no_detention() -> None:
+    assert "detention" in classes("De oud-burgemeester zit sinds vrijdag in de cel.")
+    assert "detention" not in classes("Bij een muiterij in de gevangenis raakten drie cipiers gewond.")
+    assert "detention" not in classes("Een cipier werd in de gevangenis aangevallen.")
+    # another phrase of the same class does not make it a setting
+    assert "detention" in classes("De verdachte werd in de gevangenis opgesloten.")
+
+
+def test_people_named_after_an_act_are_not_the_act() -> None:
+    # "een gedetineerde" is an inmate; "is gedetineerd" says someone is held
+    assert "detention" not in classes("Een gedetineerde klom op het dak van het gebouw.")
+    assert "detention" in classes("De journalist is al twee jaar gedetineerd.")
+    # burglars and thieves who "strike" commit a property crime, not an assault
+    assert "assault" not in classes("Woninginbrekers sloegen vannacht toe in drie straten.")
+    assert "assault" not in classes("Zakkenrollers sloegen toe op de kerstmarkt.")
+    assert "assault" in classes("Twee gemaskerde mannen sloegen toe bij een benzinestation.")
+
+
 def test_a_capitalised_name_is_not_a_lowercase_word() -> None:
     assert "protest" not in classes("De missie naar Mars vertrekt volgend jaar.")
     assert "protest" in classes("Een mars tegen geweld trok door de stad.")

@@ -418,13 +418,32 @@ def export(
     since: Annotated[str | None, typer.Option(
         "--since", help="acled, acled-deleted: only events changed (deleted) at or after TIMESTAMP, Unix seconds "
                         "or ISO")] = None,
+    story_id: Annotated[str | None, typer.Option("--story-id", help="events of this story only")] = None,
+    place: Annotated[str | None, typer.Option("--place", help="in any spelling the gazetteer knows")] = None,
+    actor: Annotated[str | None, typer.Option("--actor")] = None,
+    event_type: Annotated[str | None, typer.Option("--event-type")] = None,
+    country: Annotated[str | None, typer.Option("--country", help="ISO2 code or a Dutch or English name")] = None,
+    outlet: Annotated[str | None, typer.Option("--outlet")] = None,
+    date_from: Annotated[str | None, typer.Option("--date-from", help="YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, typer.Option("--date-to", help="YYYY-MM-DD")] = None,
+    precision: Annotated[str | None, typer.Option("--precision", help="datetime|day|week|month|year")] = None,
+    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM")] = None,
+    actor_type: Annotated[str | None, typer.Option("--actor-type")] = None,
+    sort: Annotated[str | None, typer.Option("--sort", help="as the event list: date, event_type, place, country, "
+                                                            "fatalities, updated; '-' before it for descending")]
+    = None,
+    q: Annotated[str | None, typer.Option("--q", help="json: stories whose title contains this")] = None,
 ) -> None:
     """Export events: ACLED CSV (and its deletion feed), PLOVER JSON(L), POLECAT-style CSV, GeoJSON, or stories as
-    JSON."""
+    JSON. The filters are /api/export/{fmt}'s (and /api/lists/events'): the event formats take the event list's
+    (--story-id, --place, --actor, --event-type, --country, --outlet, --date-from, --date-to, --precision,
+    --month, --actor-type, --sort), json the story list's (--q, --date-from, --date-to, --place, --outlet,
+    --event-type)."""
     import tomllib
 
     from kroniek.export import EXPORTERS
-    from kroniek.export.common import ExportOptions, OutletTable, parse_since
+    from kroniek.export.common import ExportOptions, OutletTable, check_filters, parse_since
+    from kroniek.store.lists import ListError
 
     if fmt not in EXPORTERS and fmt != "acled-deleted":  # the deletion feed is no export of events
         raise typer.BadParameter(f"unknown format {fmt!r}; choose from {', '.join([*EXPORTERS, 'acled-deleted'])}",
@@ -437,8 +456,25 @@ def export(
         since_seconds = None if since is None else parse_since(since)
     except ValueError as problem:
         raise typer.BadParameter(str(problem), param_hint="--since") from None
+    given = {"story_id": story_id, "place": place, "actor": actor, "event_type": event_type, "country": country,
+             "outlet": outlet, "date_from": date_from, "date_to": date_to, "precision": precision, "month": month,
+             "actor_type": actor_type, "sort": sort, "q": q}
+    filters = {name: value for name, value in given.items() if value is not None}
+    try:  # the API's check, so a filter a format does not take is refused the same way
+        check_filters(fmt, filters)
+    except ListError as problem:  # said with the options' names: "--date-from: not a date (YYYY-MM-DD)"
+        def option(name: str) -> str:
+            return "--" + name.strip().replace("_", "-")
+
+        said = "; ".join(option(name) + ":" + why.replace("parameter", "option") if why else
+                         re.sub(r"\b(date_from|date_to)\b", lambda m: option(m.group(1)), name)
+                         for name, _, why in (detail.partition(":") for detail in problem.details))
+        what, takes, known = problem.message.rpartition("; ")[2].partition(" takes ")
+        if takes and known != "no filters":
+            said += f" ({what} takes {', '.join(option(name) for name in known.split(','))})"
+        raise typer.BadParameter(said, param_hint="filters") from None
     options = ExportOptions(include_uncertain=include_uncertain, acled_inter=acled_inter,
-                            shapefile_safe=shapefile_safe, outlets=outlets, since=since_seconds)
+                            shapefile_safe=shapefile_safe, outlets=outlets, since=since_seconds, filters=filters)
     try:
         OutletTable(outlets)  # a bad table is a usage error before anything is written
     except (ValueError, tomllib.TOMLDecodeError) as problem:

@@ -357,6 +357,9 @@ class Claim:
     event_id: str | None = None
     id: str = ""
     contexts: list[str] = field(default_factory=list)
+    # The words that attribute it ("volgens persbureau DPA"), field "source", in the article's text: in its own
+    # sentence, or in the earlier one whose chain it inherits; empty when only the outlet reports it.
+    source_spans: list[Evidence] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -368,6 +371,8 @@ class Claim:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Claim:
+        data = dict(data)
+        data["source_spans"] = [_build(Evidence, e) for e in data.get("source_spans") or []]
         return _build(cls, data)
 
 
@@ -392,6 +397,9 @@ class Event:
     evidence: list[Evidence] = field(default_factory=list)
     issue: str | None = None  # what a demonstration is about (ACLED groups demonstrations by issue)
     id: str = ""
+    # Who the sentence says reports the event, like a figure's chain: outlet › agencies › original sources; empty
+    # when the sentence names no source. The words that say so are evidence with the field "source".
+    attribution: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.id:

@@ -8,7 +8,10 @@ Frog runs its modules in OpenMP sections, and libgomp's idle worker spins betwee
 policy the connection's process kept two cores busy for the work of one (10.3 CPU seconds for 6.9 s of requests,
 and 3-5 times slower when the machine is loaded), taking the second core from the Python stages. Frog is
 started with ``OMP_WAIT_POLICY=PASSIVE`` (``FROG_ENVIRONMENT``; a value already set in the environment wins): the
-same output at a third to half of the CPU, and the second thread still helps when a core is free.
+same output at a third to half of the CPU. It is also held to one OpenMP thread (``OMP_NUM_THREADS=1``): its
+modules' parallel sections on a second thread cost 5-7% more CPU for the same output (measured on 200 dpg2019
+articles' triaged sentences: 5.2 against 4.9 CPU seconds, identical TSV), and side by side (``kroniek run``) the
+second core is busy with the other stages anyway.
 
 Frog's morphological analyser (module ``a``, MBMA) is always skipped: kroniek reads the word, lemma, tag and NER
 columns only, and none of them changes without it (checked on the triaged dpg2019 sentences), so it was 6% of
@@ -40,7 +43,7 @@ log = logging.getLogger("kroniek.frog")
 INSTALL_HINT = "sudo apt-get install -y frog frogdata ucto uctodata   (or: make setup)"
 
 # Environment for the Frog process (see the module docstring): no spinning OpenMP worker next to the work.
-FROG_ENVIRONMENT = {"OMP_WAIT_POLICY": "PASSIVE"}
+FROG_ENVIRONMENT = {"OMP_WAIT_POLICY": "PASSIVE", "OMP_NUM_THREADS": "1"}
 WORKDIR_PREFIX = "kroniek-frog-"  # Frog's private working directory (it leaves a debug file there)
 # Frog modules whose output kroniek never reads: always skipped (a: morphological analysis).
 UNUSED_MODULES = "a"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -88,6 +89,8 @@ class Analyser:
         if self.options.deep not in DEEP_MODES:
             raise ValueError(f"analyse.deep must be one of {DEEP_MODES}, not {self.options.deep!r}")
         self._frog: Any = None
+        self._start_error: Exception | None = None  # why starting Frog ahead of need failed (``_start_frog``)
+        self._starter: threading.Thread | None = None  # ``start_frog_early``'s thread while it runs
         self.components: list[tuple[str, Component]] = [
             ("metadata", set_metadata),
             ("language", set_language),
@@ -101,7 +104,11 @@ class Analyser:
 
     @property
     def frog(self) -> Any:
+        self._join_starter()
         if self._frog is None:
+            if self._start_error is not None:  # it failed moments ago: say so rather than wait for it again
+                error, self._start_error = self._start_error, None
+                raise error
             from kroniek.analyse.frog import FrogService
 
             o = self.options
@@ -111,7 +118,34 @@ class Analyser:
             self._frog.start()
         return self._frog
 
+    def _start_frog(self) -> None:
+        """Start Frog ahead of the first request (it loads its models for seconds), in the Frog thread while this
+        one prepares the first batch. A failure is kept for the first request, which raises it as before."""
+        try:
+            _ = self.frog
+        except Exception as error:  # whatever it is, the first request reports it
+            if self._frog is not None:
+                self._frog.stop()
+                self._frog = None
+            self._start_error = error
+
+    def start_frog_early(self) -> None:
+        """Start Frog now in a thread of its own, while the caller loads the rest (the analysis process of
+        ``kroniek run`` calls this first thing): the first request then waits less, or not at all, for Frog's
+        seconds of model loading. Nothing when Frog is not used or already started."""
+        if self.options.deep == "none" or self._frog is not None or self._starter is not None:
+            return
+        self._starter = threading.Thread(target=self._start_frog, name="kroniek-frog-start", daemon=True)
+        self._starter.start()
+
+    def _join_starter(self) -> None:
+        starter = self._starter
+        if starter is not None and starter is not threading.current_thread():
+            starter.join()
+            self._starter = None
+
     def close(self) -> None:
+        self._join_starter()
         if self._frog is not None:
             self._frog.stop()
             self._frog = None
@@ -163,8 +197,12 @@ class Analyser:
                 component(self, batch)
             return batch
 
+        warm = self.options.deep == "none" or self._frog is not None or self._starter is not None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kroniek-frog") as pool:
             for articles in batches:
+                if articles and not warm:  # not before there is something to analyse (all may be cached)
+                    pool.submit(self._start_frog)  # the requests queue behind it on the same thread
+                    warm = True
                 batch = self._new_batch(articles, version)
                 for _name, component in before:
                     component(self, batch)

@@ -57,6 +57,11 @@ def retry_failed(store: Store, article_ids: Sequence[str] | None = None) -> int:
         return int(conn.execute(query).rowcount or 0)
 
 
+def to_analyse(store: Store) -> int:
+    """How many articles the analysis has to do: the pending ones less those set aside as failed."""
+    return store.count_pending(AnalyseStage.name) - sum(f.current for f in failed_articles(store))
+
+
 class AnalyseStage:
     name = "analyse"
 

@@ -58,8 +58,7 @@ def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     stop = len(text) if end is None else end
-    return [Token(m.group(), m.start(), m.end(), m.group().lower())
-            for m in _TOKEN.finditer(text, start, stop)]
+    return [Token(word := m.group(), m.start(), m.end(), word.lower()) for m in _TOKEN.finditer(text, start, stop)]
 
 
 def shallow_sentences(text: str) -> list[Sentence]:

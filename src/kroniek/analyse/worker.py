@@ -19,8 +19,8 @@ import os
 import signal
 import sys
 
-from kroniek.analyse.pipeline import DeepSelector
-from kroniek.analyse.stage import AnalyseStage
+from kroniek.analyse.pipeline import Analyser, AnalysisOptions, DeepSelector
+from kroniek.analyse.stage import AnalyseStage, to_analyse
 from kroniek.config import Settings
 from kroniek.store.repository import Store
 
@@ -54,11 +54,21 @@ def main() -> int:
     job = json.loads(sys.stdin.read())
     _die_with_parent(job.get("parent"))
     store = Store.open(str(job["db_url"]))
+    analyser: Analyser | None = None
     try:
         settings = Settings(dict(job["settings"]))
+        if to_analyse(store) > 0:
+            # Frog loads its models for seconds, while kroniek run waits for the first analysed batch: start it
+            # before the triage's lexicons and the rest are loaded, not when the first batch is ready.
+            analyser = Analyser(AnalysisOptions.from_settings(settings.section("analyse")))
+            analyser.start_frog_early()
         select = resolve_selector(job.get("select"), str(settings.get("analyse", "language", "nl")))
-        report = AnalyseStage(select=select).run(store, settings)
+        if analyser is not None:
+            analyser.select = select
+        report = AnalyseStage(analyser=analyser, select=select).run(store, settings)
     finally:
+        if analyser is not None:
+            analyser.close()
         store.close()
     json.dump(report.to_dict(), sys.stdout)
     sys.stdout.flush()

@@ -1,5 +1,6 @@
 """Exporters: each is ``write(store, stream, options=None) -> ExportReport`` writing the store's events in one
-format; ``options`` (an ``ExportOptions``) defaults to what ``/api/export/{fmt}`` serves."""
+format; ``options`` (an ``ExportOptions``) defaults to what ``/api/export/{fmt}`` serves, and its ``filters``
+(the event list's filters; the story list's for ``json``) select what is written."""
 
 from __future__ import annotations
 

@@ -234,7 +234,7 @@ def row(event: dict[str, Any], options: ExportOptions | None = None,
         and event.get("event_type") in CIVILIAN_TARGETS else "",
         "iso": event.get("iso_numeric") or "",
         "region": event.get("region") or "",
-        "country": event.get("country") or "",
+        "country": _country_name(event.get("iso2")) or event.get("country") or "",  # ACLED's name, not Dutch
         "admin1": admin1_of(event) or "",
         "admin2": "",
         "admin3": "",
@@ -259,7 +259,7 @@ def write(store: Store, stream: TextIO, options: ExportOptions | None = None) ->
     report = ExportReport()
     writer = SafeWriter(stream, COLUMNS)
     writer.writeheader()
-    for event in iter_events(store, happened_only=False, since=options.since):
+    for event in iter_events(store, options, happened_only=False):
         reason = left_out(event)
         if reason is not None and not options.include_uncertain:
             report.left_out[reason] += 1
@@ -281,22 +281,34 @@ def write_deleted(store: Store, stream: TextIO, options: ExportOptions | None = 
     ``since`` only those deleted at or after it. Without ``include_uncertain`` also the events changed since then
     that the export now leaves out (e.g. a date that turned out to be known only to the year): a row once
     published must leave a synced copy too. A sync drops these rows (acledR's ``acled_update``)."""
+    feed = deletion_feed(store, options)
+    writer = SafeWriter(stream, DELETED_COLUMNS)
+    writer.writeheader()
+    for item in feed:
+        writer.writerow({key: item[key] for key in DELETED_COLUMNS})
+    return ExportReport(written=len(feed))
+
+
+def deletion_feed(store: Store, options: ExportOptions | None = None) -> list[dict[str, Any]]:
+    """The rows of ACLED's deletion feed (``write_deleted``, and ``/api/events/deleted`` pages it), oldest first:
+    ``event_id_cnty`` and ``deleted_timestamp``, and in kroniek's terms ``old_id``, ``new_id``, ``at``, ``reason``.
+    An id is either in the export or here: an event the export leaves out now is listed as of its last change
+    (reason ``left out: …``), so a synced copy drops it, and comes back with a later timestamp if it returns."""
     options = options or ExportOptions()
     feed: list[dict[str, Any]] = []
     offset = 0
     while True:
         page = deleted_ids(store, since=options.since, limit=PAGE, offset=offset)
-        feed.extend({key: item[key] for key in DELETED_COLUMNS} for item in page)
+        feed.extend(page)
         if len(page) < PAGE:
             break
         offset += len(page)
     if not options.include_uncertain:
-        feed.extend({"event_id_cnty": event["event_id_cnty"], "deleted_timestamp": unix_time(event["updated_at"])}
-                    for event in iter_events(store, happened_only=False, since=options.since)
-                    if event.get("event_id_cnty") and left_out(event) is not None)
+        for event in iter_events(store, ExportOptions(since=options.since), happened_only=False):
+            reason = left_out(event) if event.get("event_id_cnty") else None
+            if reason is not None:
+                feed.append({"event_id_cnty": event["event_id_cnty"],
+                             "deleted_timestamp": unix_time(event["updated_at"]), "old_id": event["id"],
+                             "new_id": event["id"], "at": event["updated_at"], "reason": f"left out: {reason}"})
     feed.sort(key=lambda item: item["deleted_timestamp"])  # stable: the store's order within a second
-    writer = SafeWriter(stream, DELETED_COLUMNS)
-    writer.writeheader()
-    for item in feed:
-        writer.writerow(item)
-    return ExportReport(written=len(feed))
+    return feed

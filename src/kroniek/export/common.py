@@ -1,24 +1,26 @@
-"""What every exporter shares: paging through the canonical events without loading them all, the options and the
-report of one export, spreadsheet-safe CSV cells, the coded day of a partial date, the outlet table and the
-admin1 names of the gazetteer's data (read as data: an export never imports a pipeline stage)."""
+"""What every exporter shares: streaming the canonical events (or stories) a list's filters select without loading
+them all, the options and the report of one export, spreadsheet-safe CSV cells, the coded day of a partial date,
+the outlet table and the admin1 names of the gazetteer's data (read as data: an export never imports a pipeline
+stage)."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import tomllib
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
-import pycountry
-
-from kroniek.store.query import get_story, list_events, list_stories
+from kroniek.store import lists
+from kroniek.store.links import iso3_prefix
+from kroniek.store.query import get_stories, story_ids
 from kroniek.store.repository import Store
 
 PAGE = 500
@@ -36,6 +38,9 @@ class ExportOptions:
     shapefile_safe: bool = False  # GeoJSON property names of at most 10 characters (DBF's limit)
     outlets: Path | None = None  # a TOML outlet table laid over the packaged one
     since: int | None = None  # only events changed at or after this Unix second (ACLED's ``timestamp`` filter)
+    # only what these filters select, named as the API's: the event list's (EVENT_FILTERS, /api/lists/events,
+    # ``sort`` included) for the event formats, the story list's (STORY_FILTERS) for ``json``; see check_filters
+    filters: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -52,20 +57,78 @@ class ExportReport:
         return (f"left out {sum(self.left_out.values())} rows ({reasons}); --include-uncertain keeps them")
 
 
-def iter_events(store: Store, happened_only: bool = True, since: int | None = None) -> Iterator[dict[str, Any]]:
-    """Every canonical event (with the ``event_id_cnty`` the store assigned it); with ``since`` only those whose
-    ``timestamp`` (``updated_at`` in whole Unix seconds) is at or after it, as ACLED's API filters."""
-    offset = 0
-    while True:
-        page = list_events(store, limit=PAGE, offset=offset)
-        if not page:
-            return
-        for event in page:
-            if since is not None and (unix_time(event.get("updated_at")) or 0) < since:
-                continue
-            if event.get("happened", True) or not happened_only:
-                yield event
-        offset += len(page)
+# --- filters: an export of what a list shows ----------------------------------------------------------------
+
+EVENT_FORMATS = ("acled", "plover", "plover-jsonl", "polecat", "geojson")  # the formats of events (not ``json``)
+EVENT_FILTERS = (*lists.SPECS["events"].filters, "sort")  # the event list's filters, as /api/lists/events names them
+STORY_FILTERS = ("q", "date_from", "date_to", "place", "outlet", "event_type")  # as /api/stories names them
+MAX_TEXT = 200
+
+def _unknown(filters: Mapping[str, Any], known: Iterable[str], what: str) -> None:
+    known = tuple(known)
+    unknown = [name for name in filters if name not in known]
+    if unknown:
+        shown = ", ".join(repr(name[:40]) for name in unknown[:10])
+        takes = f"{what} takes {', '.join(known)}" if known else f"{what} takes no filters"
+        raise lists.ListError(f"unknown parameter{'s' if len(unknown) > 1 else ''} {shown}; {takes}",
+                              [f"{name[:40]}: unknown parameter" for name in unknown])
+
+
+def event_request(filters: Mapping[str, str]) -> lists.ListRequest:
+    """The event list's request for an export's filters (place spellings, outlet, country, dates... as
+    /api/lists/events reads them); an unknown or bad filter is a ``ListError`` naming it."""
+    _unknown(filters, EVENT_FILTERS, "an export of events")
+    return lists.parse("events", list(filters.items()), PAGE, PAGE, default_facets=False)
+
+
+def story_filters(filters: Mapping[str, str], what: str = "the stories JSON") -> dict[str, str | None]:
+    """The keyword filters of ``list_stories`` for the stories JSON (or another ``what``), checked as
+    /api/stories checks them."""
+    _unknown(filters, STORY_FILTERS, what)
+    problems: list[str] = []
+    found: dict[str, str | None] = {}
+    for name in STORY_FILTERS:
+        value = str(filters.get(name) or "").strip()
+        if len(value) > MAX_TEXT:
+            problems.append(f"{name}: at most {MAX_TEXT} characters")
+        elif value and name.startswith("date_"):
+            try:
+                value = dt.date.fromisoformat(value).isoformat()
+            except ValueError:
+                problems.append(f"{name}: not a date (YYYY-MM-DD)")
+        found[name] = value or None
+    if not problems and found["date_from"] and found["date_to"] and found["date_from"] > found["date_to"]:
+        problems.append("date_from is after date_to")
+    if problems:
+        raise lists.ListError("invalid parameters: " + "; ".join(problems), problems)
+    return found
+
+
+def check_filters(fmt: str, filters: Mapping[str, str]) -> None:
+    """Raise ``ListError`` (naming the filter) for a filter the format does not take or a bad value: the API and
+    the CLI check before the first byte is written."""
+    if fmt == "json":
+        story_filters(filters)
+    elif fmt in EVENT_FORMATS:
+        event_request(filters)
+    elif filters:
+        _unknown(filters, (), f"the {fmt} export")
+
+
+def iter_events(store: Store, options: ExportOptions | None = None, happened_only: bool = True,
+                request: lists.ListRequest | None = None) -> Iterator[dict[str, Any]]:
+    """Every canonical event (with the ``event_id_cnty`` the store assigned it) that ``request`` (default: the
+    event list's filters in ``options.filters``, else every event) selects, in the list's order (timeline order
+    unless sorted otherwise), streamed from one query; with ``options.since`` only those whose ``timestamp``
+    (``updated_at`` in whole Unix seconds) is at or after it, as ACLED's API filters."""
+    since = options.since if options is not None else None
+    if request is None:
+        request = event_request(options.filters if options is not None else {})
+    for event in lists.iter_events(store, request, full=True):
+        if since is not None and (unix_time(event.get("updated_at")) or 0) < since:
+            continue
+        if event.get("happened", True) or not happened_only:
+            yield event
 
 
 def unix_time(value: Any) -> int | None:
@@ -89,23 +152,18 @@ def parse_since(text: str) -> int:
             raise ValueError(f"{text[:20]!r} is after the year 9999")
         return int(text)
     try:
-        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        # RFC 3339 allows a lower-case t and z and a leap second; Python's parser takes neither
+        normal = re.sub(r"(?<=\d\d:\d\d:)60", "59", text.upper().replace("Z", "+00:00"))
+        stamp = dt.datetime.fromisoformat(normal)
     except ValueError:
         raise ValueError(f"{text!r} is neither Unix seconds nor an ISO date or time") from None
     return unix_time(stamp) or 0
 
 
-def iter_stories(store: Store) -> Iterator[dict[str, Any]]:
-    offset = 0
-    while True:
-        page = list_stories(store, limit=PAGE, offset=offset, events_per_story=0)  # ids; get_story has the rest
-        if not page:
-            return
-        for story in page:
-            full = get_story(store, story["id"])
-            if full is not None:
-                yield full
-        offset += len(page)
+def iter_stories(store: Store, filters: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    """Every story (as ``get_story`` gives it) the story filters (``story_filters``) select, most recently active
+    first: the ids from one query, the stories a batch at a time, each batch in a few queries (``get_stories``)."""
+    yield from get_stories(store, story_ids(store, **(filters or {})))
 
 
 def figure(event: dict[str, Any], kind: str) -> int | None:
@@ -168,10 +226,8 @@ def _one_line_ending(value: Any) -> Any:
 
 @cache
 def iso3(iso2: str | None) -> str | None:
-    if not iso2:
-        return None
-    country = pycountry.countries.get(alpha_2=iso2.upper())
-    return country.alpha_3 if country else None
+    """ISO3 as ACLED writes it (XKX for Kosovo): the store's rule, the one its ids were made with."""
+    return iso3_prefix(iso2)
 
 
 REGIONS_TSV = Path(__file__).resolve().parents[1] / "analyse" / "acled_regions.tsv"

@@ -79,7 +79,7 @@ def write(store: Store, stream: TextIO, options: ExportOptions | None = None) ->
     options = options or ExportOptions()
     report = ExportReport()
     stream.write('{"type": "FeatureCollection", "features": [\n')
-    for event in iter_events(store, happened_only=False):
+    for event in iter_events(store, options, happened_only=False):
         if not event.get("happened", True) and not options.include_uncertain:
             report.left_out["did not happen"] += 1
             continue

@@ -139,21 +139,22 @@ def record(event: dict[str, Any]) -> dict[str, Any]:
         "happened": bool(event.get("happened", True)),
         "sources": list(event.get("outlets") or []),
         "mentions": [{"article_id": m.get("article_id"), "outlet": m.get("outlet"),
+                      "attribution": list(m.get("attribution") or []),  # outlet › agency › source; [] if none
                       "evidence": m.get("evidence", [])} for m in event.get("mentions", [])],
         "story_id": event.get("story_id"),
         "updated_at": event.get("updated_at"),
     }
 
 
-def records(store: Store) -> Iterator[dict[str, Any]]:
-    for event in iter_events(store, happened_only=False):
+def records(store: Store, options: ExportOptions | None = None) -> Iterator[dict[str, Any]]:
+    for event in iter_events(store, options, happened_only=False):
         yield record(event)
 
 
 def write(store: Store, stream: TextIO, options: ExportOptions | None = None) -> ExportReport:
     report = ExportReport()
     stream.write("[\n")
-    for index, item in enumerate(records(store)):
+    for index, item in enumerate(records(store, options)):
         if index:
             stream.write(",\n")
         stream.write(json.dumps(item, ensure_ascii=False))
@@ -164,7 +165,7 @@ def write(store: Store, stream: TextIO, options: ExportOptions | None = None) ->
 
 def write_jsonl(store: Store, stream: TextIO, options: ExportOptions | None = None) -> ExportReport:
     report = ExportReport()
-    for item in records(store):
+    for item in records(store, options):
         stream.write(json.dumps(item, ensure_ascii=False) + "\n")
         report.written += 1
     return report
@@ -213,7 +214,7 @@ def write_polecat(store: Store, stream: TextIO, options: ExportOptions | None = 
     report = ExportReport()
     writer = SafeWriter(stream, POLECAT_COLUMNS)
     writer.writeheader()
-    for item in records(store):
+    for item in records(store, options):
         writer.writerow(flat(item))
         report.written += 1
     return report

@@ -34,6 +34,7 @@ from typing import Any
 
 from kroniek.analyse.dates import find_dates, load_date_lexicon
 from kroniek.extract import sense as sense_layer
+from kroniek.extract.attribution import attribution_in, source_spans
 from kroniek.extract.lexicon import ActorRule, EventCoding, Lexicon, lexicon
 from kroniek.extract.places import DocumentContext, country_name, event_places, gazetteer
 from kroniek.extract.sense import Sense
@@ -212,6 +213,7 @@ def extract_events(doc: Document, article: Article, context: DocumentContext | N
         dates = find_dates(sentence, article.published)
         codings = {c.coding.name for c in candidates}
         participants = only_participants([c.hit for c in candidates], PROTEST_CLASSES)
+        said = attribution_in(sentence, lex)  # the figures' cues: "volgens persbureau DPA", "meldt Reuters"
         seen: set[tuple[str, str, str]] = set()
         for candidate in candidates:
             coding = candidate.coding
@@ -227,8 +229,11 @@ def extract_events(doc: Document, article: Article, context: DocumentContext | N
                 continue
             seen.add(key)
             same = [c.hit for c in candidates if c.coding.name == coding.name]
-            events.append(_event(doc, article, index, offset, sentence, candidate, same, actors, dates, context,
-                                 home, lex))
+            event = _event(doc, article, index, offset, sentence, candidate, same, actors, dates, context, home, lex)
+            if said:  # only the sentence's own source: an event is not attributed by its neighbours
+                event.attribution = [article.outlet, *said.names]
+                event.evidence.extend(source_spans(said, article.id, sentence, offset))
+            events.append(event)
     return events
 
 

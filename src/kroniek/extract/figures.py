@@ -47,32 +47,11 @@ from importlib import resources
 from typing import Any
 
 from kroniek.analyse.numbers import Quantity, find_quantities, word_to_int
+from kroniek.extract.attribution import attribution_in, source_spans
 from kroniek.extract.lexicon import Lexicon, lexicon
-from kroniek.model import Article, Claim, Document, Event, Sentence
+from kroniek.model import Article, Claim, Document, Event, Evidence, Sentence
 
-# Sentence-initial words the "X meldt" pattern would otherwise take for a source ("Dat meldt de politie").
-NOT_SOURCES = {"dat", "dit", "die", "dat is", "ook", "zo", "er", "men", "hij", "zij", "ze", "wij", "we", "ik", "het",
-               "de", "daarom", "toen", "nu", "wel", "niet", "maar", "en"}
 CLAUSE_END = re.compile(r"[;:]|,\s+(?:en|maar|terwijl|waarna|nadat|toen|die|dat|waar)\b|\.\s")
-
-
-def attribution_chain(sentence: str, lex: Lexicon) -> list[str]:
-    """Relays and sources named in the sentence, agencies before the original source."""
-    agencies: list[str] = []
-    sources: list[str] = []
-    for pattern in lex.attribution:
-        for match in pattern.finditer(sentence):
-            who = re.sub(r"\s+", " ", match.group("who")).strip(" ,.")
-            who = re.sub(r"^(?:de|het|De|Het) ", "", who)
-            if not who or who.lower() in NOT_SOURCES:
-                continue
-            canonical = lex.agencies.get(who.lower())
-            if canonical is not None:
-                if canonical not in agencies:
-                    agencies.append(canonical)
-            elif who not in sources and not any(who in s or s in who for s in sources):
-                sources.append(who)
-    return agencies + sources
 
 
 CASUALTIES = ("killed", "injured", "arrested", "missing")
@@ -1136,6 +1115,7 @@ def extract_claims(doc: Document, article: Article, events: list[Event] | None =
     cnt = counting("nl")
     claims: list[Claim] = []
     previous_chain: list[str] = []
+    previous_phrases: list[Evidence] = []  # the words of the inherited chain, in the sentence that said them
     previous_paragraph = -1
     previous_claims: list[Claim] = []
     for index, sentence_model in enumerate(doc.sentences):
@@ -1144,17 +1124,18 @@ def extract_claims(doc: Document, article: Article, events: list[Event] | None =
         if sentence_model.paragraph != previous_paragraph:
             previous_chain = []
         previous_paragraph = sentence_model.paragraph
-        chain = attribution_chain(sentence, lex)
+        said = attribution_in(sentence, lex)
+        chain, phrases = list(said.names), source_spans(said, article.id, sentence, offset)
         inherited = False
         if not chain and previous_chain:
-            chain, inherited = previous_chain, True
+            chain, phrases, inherited = previous_chain, previous_phrases, True
         unconfirmed = bool(lex.unconfirmed.search(sentence))
         found = sentence_figures(sentence, sentence_words(doc, sentence_model), lex, cnt)
         if unconfirmed and previous_claims and not found and not find_quantities(sentence):
             for claim in previous_claims:  # "Of deze cijfers kloppen kan niet worden bevestigd."
                 claim.unconfirmed = True
 
-        where = _Where(article, sentence, offset, index, [article.outlet, *chain], inherited, unconfirmed)
+        where = _Where(article, sentence, offset, index, [article.outlet, *chain], inherited, unconfirmed, phrases)
         current: list[Claim] = []
         for figure in found:
             phrase, kind = figure.phrase, figure.kind
@@ -1186,7 +1167,7 @@ def extract_claims(doc: Document, article: Article, events: list[Event] | None =
         if current:
             previous_claims = current
         if chain and not inherited:
-            previous_chain = chain
+            previous_chain, previous_phrases = chain, phrases
     if events:
         link_claims(claims, events)
     flag_implausible(claims, events or [], plausibility() if bounds is None else bounds)
@@ -1242,6 +1223,7 @@ class _Where:
     attribution: list[str]
     inherited: bool
     unconfirmed: bool
+    source_spans: list[Evidence]  # where the attribution's words are (in this sentence or the one it inherits)
 
 
 def _claim(where: _Where, phrase: CountPhrase, kind: str, contexts: list[str], lex: Lexicon) -> Claim:
@@ -1257,7 +1239,8 @@ def _claim(where: _Where, phrase: CountPhrase, kind: str, contexts: list[str], l
                  end=where.offset + end, text=sentence[phrase.start_char:end], value=phrase.value, low=phrase.low,
                  high=phrase.high, vague=phrase.vague, qualifier=phrase.qualifier, group=group,
                  group_type=group_type or "unknown", attribution=list(where.attribution),
-                 unconfirmed=where.unconfirmed, sentence=where.index, contexts=contexts)
+                 unconfirmed=where.unconfirmed, sentence=where.index, contexts=contexts,
+                 source_spans=[Evidence(**vars(span)) for span in where.source_spans])
 
 
 KIND_EVENTS = {

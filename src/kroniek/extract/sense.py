@@ -634,7 +634,9 @@ def phrases(words: list[Word], k: Knowledge) -> list[Phrase]:
         phrase = Phrase(start, head, head + 1, governor, len(found), determiner)
         if found and before is not None:
             previous = found[-1]
-            if governor == "van" and previous.end == start - 1 and words[previous.head].tag in (NUM, QUANT):
+            if governor == "van" and previous.end == start - 1 and (
+                    words[previous.head].tag in (NUM, QUANT)
+                    or words[previous.head].lemma in k.grammar["partitive_nouns"]):
                 phrase.governor, phrase.group = previous.governor, previous.group  # partitive: the number is it
                 found[-1] = phrase
                 i = head + 1
@@ -892,6 +894,11 @@ def figurative_target(hit: _Hit, patient: Phrase | None, agent: Phrase | None, v
     k, w = hit.k, hit.word
     mine = hit.phrase_of(hit.head)
     if hit.event_class in k.gathering:
+        objection = _in_set(hit.word.text, hit.word.lemma, k.grammar["objection_words"], k, compounds=False)
+        if objection and agent is not None and (agent.governor == "van" or hit.word.tag in VERBS):
+            head_word = hit.words[agent.head]
+            if _in_set(head_word.text, head_word.lemma, k.grammar["institutions"], k, compounds=False):
+                return "verbal protest"  # "de regering protesteert": an objection, no gathering
         return _gathering_sense(hit, patient)
     if _is_head(w, k.contest_heads, k):
         modifiers = [m for m in hit.words[mine.start:hit.head]] if mine is not None else []
@@ -1115,6 +1122,24 @@ def _hedged(hit: _Hit) -> bool:
     return _any(hit, [w for w in hit.words[mine.start:hit.head] if w.tag in (ADJ, VPART, ADV)], hit.k.hedges)
 
 
+def _almost(hit: _Hit) -> bool:
+    """A verb act with "bijna" in its clause did not happen ("reed bijna een fietser aan"); "bijna" before a
+    number ("bijna honderd doden", "bijna een dozijn") is a quantity."""
+    if hit.word.tag not in VERBS:
+        return False
+    g = hit.k.grammar
+    for i in range(hit.lo, hit.hi):
+        if hit.words[i].text not in g["almost"]:
+            continue
+        following = hit.words[i + 1:i + 3]
+        if any(w.tag == NUM or (w.text in g["numbers"] and w.text not in ("een", "één")) for w in following):
+            continue
+        if i + 1 < len(hit.words) and hit.words[i + 1].text in g["quantifiers"] | g["almost_quantities"]:
+            continue  # "bijna allemaal", "bijna elke week"
+        return True
+    return False
+
+
 def _plural(w: Word) -> bool:
     """Plural by its tag, or (a word Frog did not see) by a plural ending."""
     return w.plural or (w.lemma == w.text and w.text.endswith(("en", "s")) and len(w.text) > 4 and not w.present)
@@ -1124,6 +1149,10 @@ def generic_marker(hit: _Hit) -> str | None:
     """Why the clause speaks of a kind of act (frequency, rate, trend, statistic, anyone as subject), or None."""
     k = hit.k
     mine = hit.phrase_of(hit.head)
+    if hit.event_class in k.outcome and hit.word.tag == ADJ and mine is not None and mine.head > hit.head:
+        noun = hit.words[mine.head]
+        if _in_set(noun.text, noun.lemma, k.grammar["capacity_heads"], k):
+            return "capacity"  # "het dodelijke gif": what it can do, not a death
     own = set(range(mine.start, mine.end)) if mine is not None else set()
     scope = [w for i, w in enumerate(hit.words) if hit.lo <= i < hit.hi and i not in own and i not in hit.span]
     if _any(hit, scope, k.generic_adverbs):
@@ -1250,6 +1279,8 @@ def _assertion(hit: _Hit, sense: Sense, event_class: str) -> Sense:
             return replace(sense, referred=referred, why=f"{frame.name} frame")
     if _hedged(hit):
         return replace(sense, asserted=False, why="hedge")
+    if _almost(hit):
+        return replace(sense, asserted=False, why="almost")
     why = generic_marker(hit)
     if why is not None:
         return replace(sense, generic=True, why=why)

@@ -60,6 +60,9 @@ class Entry:
     compound: bool = True
     casualty: str = ""
     agent: bool = False  # a word for the participants ("betoger"), not the act
+    # a phrase that may only name where another act happened ("in de gevangenis"): no hit of its own when a hit of
+    # another class stands in its clause ("bij een muiterij in de gevangenis", "werd in de cel aangevallen")
+    setting: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,8 @@ def _entry(cls: str, raw: dict[str, Any]) -> Entry:
                  gap=int(raw.get("gap", 0)), lowercase=bool(raw.get("lowercase", False)),
                  not_after=tuple(raw.get("not_after", [])), only_after=tuple(raw.get("only_after", [])),
                  compound=bool(raw.get("compound", kind in ("noun", "adj"))),
-                 casualty=str(raw.get("casualty", "")), agent=bool(raw.get("agent", False)))
+                 casualty=str(raw.get("casualty", "")), agent=bool(raw.get("agent", False)),
+                 setting=bool(raw.get("setting", False)))
 
 
 def _add(table: dict[str, list[Entry]], key: str, entry: Entry) -> None:
@@ -462,8 +466,16 @@ def match_tokens(tokens: Sequence[Token | _Span], lexicon: TriggerLexicon | None
             if first >= 0 and first + len(words_) <= len(words) \
                     and all(words[first + j] in options for j, options in enumerate(words_)):
                 accept(entry, at, (first, first + len(words_) - 1))
+    if any(h.entry.setting for h in hits):
+        hits = [h for h in hits if not h.entry.setting or not _another_act_in_clause(h, hits, words)]
     hits.sort(key=lambda h: (h.start, h.end))
     return hits
+
+
+def _another_act_in_clause(hit: Hit, hits: Sequence[Hit], words: Sequence[str]) -> bool:
+    """Whether a hit of another class, not itself a setting, stands in the clause of ``hit``."""
+    start, end = clause(words, hit.anchor)
+    return any(other.cls != hit.cls and not other.entry.setting and start <= other.anchor < end for other in hits)
 
 
 def match_text(text: str, offset: int = 0) -> list[Hit]:

@@ -368,7 +368,12 @@ def build_event(event_id: str, story_id: str | None, cluster: Sequence[MentionIn
         "published_at": m.published_at, "sentence": m.event.sentence, "trigger": m.event.trigger,
         "evidence": [{"field": ev.field, "start": ev.start, "end": ev.end, "text": ev.text}
                      for ev in m.event.evidence],
+        # the mention's own source chain (outlet › agency › source), only where its sentence names one: an
+        # absent key leaves events linked before attribution existed unchanged
+        **({"attribution": list(m.event.attribution)} if m.event.attribution else {}),
     } for m in cluster]
+    # the distinct chains of the mentions, for lists and the timeline, which read the event without its mentions
+    chains = list(dict.fromkeys(tuple(m.event.attribution) for m in cluster if m.event.attribution))
     return {
         "id": event_id,
         "story_id": story_id,
@@ -410,6 +415,7 @@ def build_event(event_id: str, story_id: str | None, cluster: Sequence[MentionIn
         "article_ids": sorted({e.article_id for e in events}),
         "mention_ids": [m.id for m in cluster],
         "mentions": mentions,
+        **({"attributions": [list(chain) for chain in chains]} if chains else {}),
     }
 
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import operator
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kroniek.model import Article, Document
 
@@ -62,6 +64,7 @@ _WORD = re.compile(r"[^\W\d_][\w'’\-]*", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?:;\"“”„«»()\[\]\n]")
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function of the word, called for every token of every article
 def normalise(word: str) -> str:
     """Lowercase, straight apostrophes, a light Dutch suffix stripper (plural, diminutive, inflection -e).
 
@@ -97,6 +100,7 @@ def _undouble(w: str) -> str:
     return w
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and names repeat
 def fold(text: str) -> str:
     """Accent-free lowercase key for names ("Tokajev" and "TOKAJEV" and "Tokájev" meet)."""
     decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
@@ -327,14 +331,22 @@ def top_terms(vector: Mapping[str, float], count: int) -> list[str]:
     return [t for t, _ in sorted(vector.items(), key=lambda kv: (-kv[1], kv[0]))[:count]]
 
 
-def cosine(a: Mapping[str, float], b: Mapping[str, float], b_norm: float | None = None) -> float:
-    """Cosine of two sparse vectors; without ``b_norm`` both are taken to be unit vectors."""
+def cosine(a: Mapping[str, float], b: Mapping[str, float], b_norm: float | None = None,
+           a_norm: float | None = None) -> float:
+    """Cosine of two sparse vectors; without ``b_norm`` both are taken to be unit vectors. ``a_norm`` may be
+    passed when the caller already has it (``sparse_norm(a)``: the same float)."""
     small, large = (a, b) if len(a) <= len(b) else (b, a)  # iterate the shorter one
-    dot = sum(v * large.get(t, 0.0) for t, v in small.items())
+    # map() instead of a generator: the same products summed in the same order (the same float), a third faster
+    dot: float = sum(map(operator.mul, small.values(), map(large.get, small.keys(), itertools.repeat(0.0))))
     if b_norm is None:
         return dot
-    a_norm = math.sqrt(sum(v * v for v in a.values()))  # a's own norm, whichever was iterated
+    if a_norm is None:
+        a_norm = sparse_norm(a)  # a's own norm, whichever was iterated
     return dot / ((a_norm * b_norm) or 1.0)
+
+
+def sparse_norm(vector: Mapping[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in vector.values()))
 
 
 def terms_of(texts: Iterable[str]) -> set[str]:

@@ -111,6 +111,7 @@ class LinkStage:
             if vectors is not None:
                 for feature, vector in zip(features, vectors, strict=True):
                     feature.embedding = vector
+        clusterer.preload(features)
         with store.engine.begin() as conn:
             current = repo.story_of(conn, [a.id for a in batch])
             decisions: list[Decision] = []

@@ -43,7 +43,16 @@ from typing import Any
 
 import numpy as np
 
-from kroniek.link.features import NAME_PREFIX, ArticleFeatures, cosine, day_iso, idf, top_terms, weigh
+from kroniek.link.features import (
+    NAME_PREFIX,
+    ArticleFeatures,
+    cosine,
+    day_iso,
+    idf,
+    sparse_norm,
+    top_terms,
+    weigh,
+)
 from kroniek.link.similarity import ArticleView, StoryModel, article_view, load_model, pair_features
 
 TITLE_PREFIX = "T:"
@@ -262,14 +271,27 @@ class DocumentFrequencies:
         self.counts: dict[str, int] = {}
         self.pending: Counter[str] = Counter()
         self._loader = loader
+        self._preloaded: dict[str, int] = {}  # the store's counts of terms a batch will ask for (``preload``)
+
+    def preload(self, terms: Iterable[str]) -> None:
+        """Read the stored counts of terms the coming articles will ask for, in one query instead of one per
+        article. They are kept apart and only become counts when ``prefetch`` asks, as before, so ``get`` of a
+        term no article has asked for yet still answers 0: the same answers in the same order. Valid until the
+        counts are written (``drain``), which clears them."""
+        missing = [t for t in set(terms) if t not in self.counts and t not in self._preloaded]
+        if missing and self._loader:
+            loaded = self._loader(missing)
+            self._preloaded.update((term, int(loaded.get(term, 0))) for term in missing)
 
     def prefetch(self, terms: Iterable[str]) -> None:
         missing = [t for t in set(terms) if t not in self.counts]
         if not missing:
             return
-        loaded = self._loader(missing) if self._loader else {}
+        preloaded = self._preloaded
+        unknown = [t for t in missing if t not in preloaded]
+        loaded = (self._loader(unknown) if self._loader else {}) if unknown else {}
         for term in missing:
-            self.counts[term] = int(loaded.get(term, 0))
+            self.counts[term] = preloaded.pop(term) if term in preloaded else int(loaded.get(term, 0))
 
     def add(self, terms: Iterable[str]) -> None:
         distinct = set(terms)
@@ -287,6 +309,7 @@ class DocumentFrequencies:
 
     def drain(self) -> Counter[str]:
         pending, self.pending = self.pending, Counter()
+        self._preloaded.clear()  # the store's counts change when these are written
         return pending
 
 
@@ -322,6 +345,7 @@ class StoryClusterer:
         self._heap: list[tuple[int, str]] = []
         self.model: StoryModel | None = None
         self.last_observation: Observation | None = None
+        self._query: _Query | None = None
         if self.options.model == "learned":
             self.model = load_model(self.options.model_variant)
         elif self.options.model != "hand":
@@ -371,6 +395,11 @@ class StoryClusterer:
 
     # --- scoring ----------------------------------------------------------------------------------------------
 
+    def preload(self, batch: Iterable[ArticleFeatures]) -> None:
+        """Read the stored document frequencies of a whole batch's terms at once (``DocumentFrequencies.preload``;
+        the store's values do not change while the batch is decided, its counts are written after it)."""
+        self.df.preload([term for features in batch for term in (*features.terms, *self._title_keys(features))])
+
     def vector(self, features: ArticleFeatures) -> dict[str, float]:
         self.df.prefetch([*features.terms, *self._title_keys(features)])
         terms = features.terms
@@ -413,7 +442,8 @@ class StoryClusterer:
               members: bool = True) -> float:
         """The similarity of an article to a story; ``members=False`` skips the nearest-member comparison."""
         o = self.options
-        text = cosine(vector, story.centroid, story.norm)
+        query = self._query_of(vector)
+        text = cosine(vector, story.centroid, story.norm, query.norm)
         if members and o.member_links and story.members:
             text = max(text, max(cosine(vector, m) for m in story.members))  # unit vectors
         total = o.text_weight * text
@@ -422,9 +452,7 @@ class StoryClusterer:
             if keys is None:
                 keys = top_terms(story.centroid, o.index_terms)
             story_keys = set(keys)
-            mine = top_terms(vector, o.query_terms)
-            mass = sum(vector[t] for t in mine) or 1.0
-            total += o.keyword_weight * sum(vector[t] for t in mine if t in story_keys) / mass
+            total += o.keyword_weight * sum(vector[t] for t in query.top if t in story_keys) / query.mass
         if o.title_weight and features.title_terms and story.title_terms:
             n = self.idf_docs()
             weights = {t: idf(self.df.get(t), n) for t in features.title_terms}
@@ -433,10 +461,18 @@ class StoryClusterer:
         if o.phrase_weight and story.title_phrases:
             total += o.phrase_weight * self.phrase_share(features, story)
         if o.embedding_weight and features.embedding is not None and story.embedding is not None:
-            similarity = _dense_cosine(features.embedding, story.embedding)
+            similarity = _dense_cosine(query.embedding(features.embedding), story.embedding)
             total += o.embedding_weight * max(0.0, (similarity - o.embedding_floor) / (1.0 - o.embedding_floor))
         gap = story.span_gap(features.day)
         return total * 0.5 ** (gap / o.half_life_days) if o.half_life_days > 0 else total
+
+    def _query_of(self, vector: Mapping[str, float]) -> _Query:
+        """What ``score`` needs of the article's vector, worked out once for all the candidates it is scored
+        against (the vector is not changed while they are)."""
+        if self._query is None or self._query.vector is not vector:
+            top = top_terms(vector, self.options.query_terms)
+            self._query = _Query(vector, top, sum(vector[t] for t in top) or 1.0, sparse_norm(vector))
+        return self._query
 
     def phrase_share(self, features: ArticleFeatures, story: StoryProfile) -> float:
         """The rarest title word pair the article shares with the story's titles, as idf / the highest idf."""
@@ -744,7 +780,24 @@ def _unit_dot(vector: Mapping[str, float], centroid: Mapping[str, float]) -> flo
     return sum(v * get(t, 0.0) for t, v in small.items())
 
 
-def _dense_cosine(a: list[float], b: np.ndarray) -> float:
+@dataclass
+class _Query:
+    """An article vector with its strongest terms, their mass and its norm (see ``StoryClusterer._query_of``)."""
+
+    vector: Mapping[str, float]
+    top: list[str]
+    mass: float
+    norm: float
+    _embedding: tuple[list[float], np.ndarray] | None = None
+
+    def embedding(self, values: list[float]) -> np.ndarray:
+        """The article's embedding as an array, converted once rather than once per candidate story."""
+        if self._embedding is None or self._embedding[0] is not values:
+            self._embedding = (values, np.asarray(values, dtype=np.float32))
+        return self._embedding[1]
+
+
+def _dense_cosine(a: list[float] | np.ndarray, b: np.ndarray) -> float:
     va = np.asarray(a, dtype=np.float32)
     na = float(np.linalg.norm(va)) or 1.0
     nb = float(np.linalg.norm(b)) or 1.0

@@ -12,8 +12,10 @@ coarsest grid whose cell stays under a pixel, so a world-wide story map sends ab
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise
 from typing import Any
@@ -141,7 +143,7 @@ def _number(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def render(events: list[dict[str, Any]], width: int = 800, height: int = 500) -> SvgMap:
+def render(events: Sequence[Mapping[str, Any]], width: int = 800, height: int = 500) -> SvgMap:
     """Project events and the countries around them (plate carrée, y flipped) into an SVG description."""
     located = [e for e in events if e.get("latitude") is not None and e.get("longitude") is not None]
     if not located:
@@ -180,6 +182,7 @@ MAP_MAX_LIMIT = 20000
 SVG_MAP_EVENTS = 500  # events drawn by the no-script SVG map of /map
 
 
+@lru_cache(maxsize=256)  # a map of thousands of events has a handful of types
 def type_slug(event_type: str | None) -> str:
     """The CSS class suffix of an event type ("Explosions/Remote violence" -> "explosions-remote-violence");
     "other" for anything outside ACLED's six, so a new type still gets a (grey) marker and legend entry."""
@@ -188,7 +191,7 @@ def type_slug(event_type: str | None) -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in event_type.lower()).split())
 
 
-def legend(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def legend(events: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The legend rows for the event types on this map (ACLED's order, then "other"), each with its count."""
     counts: dict[str, int] = {}
     for event in events:
@@ -198,11 +201,33 @@ def legend(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"label": kind, "slug": type_slug(kind), "count": counts[kind]} for kind in order if kind in counts]
 
 
-def feature_collection(events: list[dict[str, Any]], total: int | None = None) -> dict[str, Any]:
+# The collections of the last few kept point tuples (``kroniek.store.lists.map_events`` hands out the same tuple
+# while the store is unchanged): a map of thousands of events is then built once, not per request.
+_COLLECTIONS: dict[int, tuple[Sequence[Mapping[str, Any]], int | None, dict[str, Any]]] = {}
+KEPT_COLLECTIONS = 16
+_collections_lock = threading.Lock()
+
+
+def feature_collection(events: Sequence[Mapping[str, Any]], total: int | None = None) -> dict[str, Any]:
     """The located events as GeoJSON points (longitude first) with what a marker and its popup show.
 
     ``total`` is how many events matched the filters; ``unlocated`` counts those read without coordinates and
-    ``truncated`` says the map was cut at its limit, so the page can say what it leaves out."""
+    ``truncated`` says the map was cut at its limit, so the page can say what it leaves out. For a tuple of
+    points (kept and shared, never changed) the answer is built once and shared too: callers only serialise it."""
+    if isinstance(events, tuple):
+        kept = _COLLECTIONS.get(id(events))
+        if kept is not None and kept[0] is events and kept[1] == total:
+            return kept[2]
+        collection = _feature_collection(events, total)
+        with _collections_lock:  # holding the tuple keeps its id from being reused
+            _COLLECTIONS[id(events)] = (events, total, collection)
+            while len(_COLLECTIONS) > KEPT_COLLECTIONS:
+                _COLLECTIONS.pop(next(iter(_COLLECTIONS)))
+        return collection
+    return _feature_collection(events, total)
+
+
+def _feature_collection(events: Sequence[Mapping[str, Any]], total: int | None) -> dict[str, Any]:
     features = []
     for event in events:
         if event.get("latitude") is None or event.get("longitude") is None:

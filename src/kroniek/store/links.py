@@ -379,8 +379,17 @@ class LinkRepository:
 PLACEHOLDER_COUNTRY = "XXX"  # the prefix of an event whose country is not known (yet)
 
 
+# Codes ACLED uses that ISO 3166 has not assigned (ISO keeps XK as user-assigned: pycountry does not know it)
+ACLED_ISO3 = {"XK": "XKX"}  # Kosovo
+
+
 def iso3_prefix(iso2: str | None) -> str | None:
-    country = pycountry.countries.get(alpha_2=iso2.upper()) if iso2 and len(iso2) == 2 else None
+    """The ISO3 code ACLED prefixes an event's id with (XKX for Kosovo), or None for no or an unknown country."""
+    if not iso2 or len(iso2) != 2:
+        return None
+    if iso2.upper() in ACLED_ISO3:
+        return ACLED_ISO3[iso2.upper()]
+    country = pycountry.countries.get(alpha_2=iso2.upper())
     return country.alpha_3 if country else None
 
 

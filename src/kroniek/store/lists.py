@@ -22,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,9 +30,9 @@ from sqlalchemy import ColumnElement, Select, and_, case, cast, func, literal, o
 from sqlalchemy.dialects.postgresql import JSON as PgJSON
 from sqlalchemy.engine import Connection
 
+from kroniek.store import dates, schema
 from kroniek.store import query as read_model
-from kroniek.store import schema
-from kroniek.store.links import event_keys, key_value
+from kroniek.store.links import event_keys, key_value, loads
 from kroniek.store.repository import Store, article_from_row
 
 MAX_TEXT = 200  # as the API's text filters
@@ -393,11 +394,12 @@ def _facet_rows(conn: Connection, value: Any, counted: Any, source: Select[Any],
     return [{"value": str(r.facet_value), "label": str(r.label), "count": int(r.n)} for r in rows], total
 
 
-def _rolled_up(conn: Connection, source: Select[Any], columns: Mapping[str, Any]) -> dict[str, tuple[
-        list[dict[str, Any]], int]]:
+def _rolled_up(conn: Connection, source: Select[Any], columns: Mapping[str, Any]) -> tuple[dict[str, tuple[
+        list[dict[str, Any]], int]], int]:
     """Several one-value-per-row facets in one scan: the database groups the rows by all the columns at once and
     the groups (far fewer than the rows) are summed per facet. Each row has one value per column, so a group's
-    count is its number of rows, as a facet of its own would count them."""
+    count is its number of rows, as a facet of its own would count them; the groups' counts add up to the number
+    of rows in ``source``, returned beside the facets (the list's total, without a count of its own)."""
     # a facet given as a tuple of columns counts a row once under each distinct value it has in them
     parts = [(name, index) for name in columns
              for index in range(len(columns[name]) if isinstance(columns[name], tuple) else 1)]
@@ -405,7 +407,9 @@ def _rolled_up(conn: Connection, source: Select[Any], columns: Mapping[str, Any]
     sub = source.add_columns(*(expr.label(f"f{i}") for i, expr in enumerate(exprs))).subquery()
     keys = [sub.c[f"f{i}"] for i in range(len(exprs))]
     counts: dict[str, dict[str, int]] = {name: {} for name in columns}
+    rows_total = 0
     for row in conn.execute(select(*keys, func.count().label("n")).group_by(*keys)):
+        rows_total += int(row.n)
         per_row: dict[str, set[str]] = {name: set() for name in columns}
         for (name, _index), value in zip(parts, row[:-1], strict=True):
             if value is not None and value != "":
@@ -417,17 +421,17 @@ def _rolled_up(conn: Connection, source: Select[Any], columns: Mapping[str, Any]
     for name, counted in counts.items():
         top = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES]
         found[name] = ([{"value": v, "label": v, "count": n} for v, n in top], len(counted))
-    return found
+    return found, rows_total
 
 
 def _facets(conn: Connection, request: ListRequest, builders: Mapping[str, Callable[[], tuple[Any, ...]]],
             together: Mapping[str, Any] | None = None, source: Select[Any] | None = None,
-            ) -> dict[str, dict[str, Any]]:
+            ) -> tuple[dict[str, dict[str, Any]], int | None]:
     """The requested facets: ``together`` (column expressions over ``source``) in one scan, the others each by
-    its builder."""
+    its builder; and the number of rows in ``source`` when that scan ran (None else)."""
     found: dict[str, dict[str, Any]] = {}
     wanted = {name: together[name] for name in request.facets if together and name in together}
-    rolled = _rolled_up(conn, source, wanted) if wanted and source is not None else {}
+    rolled, rows_total = _rolled_up(conn, source, wanted) if wanted and source is not None else ({}, None)
     for name in request.facets:
         values, total = rolled[name] if name in rolled else _facet_rows(conn, *builders[name]())
         selected = request.filters.get(name)
@@ -439,7 +443,20 @@ def _facets(conn: Connection, request: ListRequest, builders: Mapping[str, Calla
                 or (name == "country" and country_code(str(selected)) == entry["value"]))
         found[name] = {"param": name, "values": values, "more": max(0, total - len(values)),
                        "selected": selected}
-    return found
+    return found, rows_total
+
+
+def _page(conn: Connection, keys: Select[Any], order: list[Any], request: ListRequest, wide: Select[Any],
+          key: Any, make: Callable[[Any], dict[str, Any]]) -> list[dict[str, Any]]:
+    """One page of a list in two steps: the keys of the page (``keys``, sorted by ``order``, cut to the page),
+    which the database sorts over narrow columns (an index, often) without reading the wide rows, then the wide
+    rows (``wide``) of those keys only, each made into an item by ``make``, in the page's order. Sorting the wide
+    rows themselves would read every matching row's JSON or text to keep fifty."""
+    page = list(conn.execute(keys.order_by(*order).limit(request.limit).offset(request.offset)).scalars())
+    if not page:
+        return []
+    rows = {getattr(row, key.name): row for row in conn.execute(wide.where(key.in_(page)))}
+    return [make(rows[value]) for value in page if value in rows]
 
 
 def _answer(request: ListRequest, items: list[dict[str, Any]], total: int,
@@ -475,14 +492,12 @@ def change_marker(conn: Connection) -> tuple[Any, ...]:
             tuple(tuple(row) for row in conn.execute(select(marks.c.stage, marks.c.seq).order_by(marks.c.stage))))
 
 
-def cached(store: Store, request: ListRequest, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """``compute()``'s answer, or the same answer kept from a request with the same parameters while the store
-    has not changed. Full events (``full=true``, large) are never kept."""
-    if request.extra.get("full"):
-        return compute()
-    key = (id(store.engine), store.engine.url.render_as_string(), request.spec.kind,
-           tuple(sorted(request.filters.items())), request.sort,
-           request.limit, request.offset, request.facets)
+def _kept(store: Store, key: tuple[Any, ...], compute: Callable[[], Any], shared: bool = False) -> Any:
+    """``compute()``, or the value kept under ``key`` while the store's change marker is the same (and the value
+    is younger than CACHE_SECONDS); a copy either way, so a caller may change what it gets, unless ``shared``
+    (a value nobody can change, kept and handed out as it is: copying thousands of map points would cost more
+    than reading them)."""
+    key = (id(store.engine), store.engine.url.render_as_string(), *key)
     with store.engine.connect() as conn:
         marker = change_marker(conn)
     now = time.monotonic()
@@ -490,13 +505,31 @@ def cached(store: Store, request: ListRequest, compute: Callable[[], dict[str, A
         kept = _cache.get(key)
         if kept is not None and kept[0] == marker and now - kept[1] < CACHE_SECONDS:
             _cache.move_to_end(key)
-            return copy.deepcopy(kept[2])
-    answer = compute()
+            return kept[2] if shared else copy.deepcopy(kept[2])
+    value = compute()
     with _cache_lock:
-        _cache[key] = (marker, now, copy.deepcopy(answer))
+        _cache[key] = (marker, now, value if shared else copy.deepcopy(value))
         while len(_cache) > CACHE_ANSWERS:
             _cache.popitem(last=False)
-    return answer
+    return value
+
+
+def cached(store: Store, request: ListRequest, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``compute()``'s answer, or the same answer kept from a request with the same parameters while the store
+    has not changed. Full events (``full=true``, large) are never kept."""
+    if request.extra.get("full"):
+        return compute()
+    return dict(_kept(store, ("answer", request.spec.kind, tuple(sorted(request.filters.items())), request.sort,
+                              request.limit, request.offset, request.facets), compute))
+
+
+def counted(store: Store, request: ListRequest,
+            compute: Callable[[], tuple[int, dict[str, dict[str, Any]]]]) -> tuple[int, dict[str, dict[str, Any]]]:
+    """The total and the facets of a list request: they depend on its filters only, so every sort and page of one
+    filtered list shares them (a deep page or another sort does not count the whole set again)."""
+    total, facets = _kept(store, ("counts", request.spec.kind, tuple(sorted(request.filters.items())),
+                                  request.facets), compute)
+    return int(total), facets
 
 
 # --- events ---------------------------------------------------------------------------------------------------
@@ -508,9 +541,7 @@ def list_events(store: Store, request: ListRequest) -> dict[str, Any]:
     full = bool(request.extra.get("full"))
     columns = {"date": e.c.date_start, "event_type": e.c.event_type, "place": e.c.place, "country": e.c.country,
                "fatalities": e.c.fatalities, "updated": e.c.updated_at}
-    base = _event_filtered(dialect, select(*read_model._columns(full)).select_from(e), request.filters)
     order = [*_order(columns[request.column], request.descending), e.c.date_start.asc().nulls_last(), e.c.id]
-    counted = _event_filtered(dialect, select(func.count()).select_from(e), request.filters)
 
     def owners() -> Select[Any]:
         return _event_filtered(dialect, select(e.c.id).select_from(e), request.filters)
@@ -540,17 +571,25 @@ def list_events(store: Store, request: ListRequest) -> dict[str, Any]:
         "precision": lambda: (_event_precision(), e.c.id,
                               _event_filtered(dialect, select().select_from(e), request.filters)),
         "actor_type": actor_types, "outlet": outlets}
-    with store.engine.connect() as conn:
-        rows = conn.execute(base.order_by(*order).limit(request.limit).offset(request.offset))
-        items = [read_model._event_from(row, full) for row in rows]
-        if request.filters.get("date_from") or request.filters.get("date_to"):  # "possibly" where only overlapping
-            read_model.mark_date_match(items, request.filters.get("date_from"), request.filters.get("date_to"))
-        total = int(conn.execute(counted).scalar_one())
+    def count_all() -> tuple[int, dict[str, dict[str, Any]]]:
         together = {"event_type": e.c.event_type, "country": e.c.country, "place": e.c.place,
                     "month": _month_of(e.c.date_start, e.c.date_end), "precision": _event_precision(),
                     "actor_type": (_event_json(dialect, "actor1_type"), _event_json(dialect, "actor2_type"))}
-        facets = _facets(conn, request, builders, together,
-                         _event_filtered(dialect, select().select_from(e), request.filters))
+        with store.engine.connect() as conn:
+            facets, rows = _facets(conn, request, builders, together,
+                                   _event_filtered(dialect, select().select_from(e), request.filters))
+            if rows is None:
+                rows = conn.execute(_event_filtered(dialect, select(func.count()).select_from(e),
+                                                    request.filters)).scalar_one()
+        return int(rows), facets
+
+    with store.engine.connect() as conn:
+        items = _page(conn, _event_filtered(dialect, select(e.c.id).select_from(e), request.filters), order,
+                      request, select(*read_model._columns(full)).select_from(e), e.c.id,
+                      lambda row: read_model._event_from(row, full))
+    if request.filters.get("date_from") or request.filters.get("date_to"):  # "possibly" where only overlapping
+        read_model.mark_date_match(items, request.filters.get("date_from"), request.filters.get("date_to"))
+    total, facets = counted(store, request, count_all)
     country_names = names().country_name
     for entry in facets.get("country", {}).get("values", []):
         entry["label"] = country_names.get(entry["value"], entry["value"])
@@ -604,27 +643,34 @@ def list_articles(store: Store, request: ListRequest) -> dict[str, Any]:
     a = schema.articles
     columns = {"arrival": a.c.seq, "published": a.c.published_start, "outlet": a.c.outlet, "title": a.c.title}
     wanted = [c for c in a.c if c.name != "text"] + [func.substr(a.c.text, 1, _HEAD).label("text")]
-    base = _article_filtered(select(*wanted), request.filters)
-    order = [*_order(columns[request.column], request.descending), a.c.seq]
+    # arrival numbers are never NULL: without NULLS LAST, which no index answers, a deep page walks the key
+    order = ([a.c.seq.desc() if request.descending else a.c.seq.asc()] if request.column == "arrival"
+             else [*_order(columns[request.column], request.descending), a.c.seq])
+    # one article is one row, so every facet is one value per row: all of them in one scan (of ix_articles_lists)
+    together = {"outlet": a.c.outlet, "month": _month_of(a.c.published_start, a.c.published_end),
+                "precision": a.c.date_precision, "language": a.c.language}
 
-    def plain(value: Any) -> tuple[Any, ...]:
-        return value, a.c.seq, _article_filtered(select().select_from(a), request.filters)
+    def count_all() -> tuple[int, dict[str, dict[str, Any]]]:
+        with store.engine.connect() as conn:
+            facets, rows = _facets(conn, request, {}, together,
+                                   _article_filtered(select().select_from(a), request.filters))
+            if rows is None:
+                rows = conn.execute(_article_filtered(select(func.count()).select_from(a), request.filters)
+                                    ).scalar_one()
+        return int(rows), facets
 
-    builders: dict[str, Callable[[], tuple[Any, ...]]] = {
-        "outlet": lambda: plain(a.c.outlet), "month": lambda: plain(_month_of(a.c.published_start, a.c.published_end)),
-        "precision": lambda: plain(a.c.date_precision), "language": lambda: plain(a.c.language)}
-    items: list[dict[str, Any]] = []
+    def item(row: Any) -> dict[str, Any]:
+        article = article_from_row(row).to_dict()
+        head = article.pop("text") or ""
+        article["arrival"] = row.seq
+        article["display_title"] = row.title or title_from_text(head) or row.id
+        article["untitled"] = not row.title
+        return article
+
     with store.engine.connect() as conn:
-        for row in conn.execute(base.order_by(*order).limit(request.limit).offset(request.offset)):
-            article = article_from_row(row).to_dict()
-            head = article.pop("text") or ""
-            article["arrival"] = row.seq
-            article["display_title"] = row.title or title_from_text(head) or row.id
-            article["untitled"] = not row.title
-            items.append(article)
-        total = int(conn.execute(_article_filtered(select(func.count()).select_from(a), request.filters))
-                    .scalar_one())
-        facets = _facets(conn, request, builders)
+        items = _page(conn, _article_filtered(select(a.c.seq), request.filters), order, request,
+                      select(*wanted), a.c.seq, item)
+    total, facets = counted(store, request, count_all)
     return _answer(request, items, total, facets)
 
 
@@ -667,13 +713,18 @@ def list_places(store: Store, request: ListRequest) -> dict[str, Any]:
         "country": lambda: (e.c.country, place_key, source()),
         "event_type": lambda: (e.c.event_type, place_key, source())}
     country_names = names().country_name
+
+    def count_all() -> tuple[int, dict[str, dict[str, Any]]]:
+        with store.engine.connect() as conn:
+            return (int(conn.execute(select(func.count()).select_from(sub)).scalar_one()),
+                    _facets(conn, request, builders)[0])
+
     with store.engine.connect() as conn:
         rows = conn.execute(select(sub).order_by(*order).limit(request.limit).offset(request.offset))
         items = [{"name": r.name, "iso2": r.iso2, "country": country_names.get(r.iso2 or "", r.iso2),
                   "count": int(r.events), "last": r.last, "latitude": r.latitude, "longitude": r.longitude}
                  for r in rows]
-        total = int(conn.execute(select(func.count()).select_from(sub)).scalar_one())
-        facets = _facets(conn, request, builders)
+    total, facets = counted(store, request, count_all)
     for entry in facets.get("country", {}).get("values", []):
         entry["label"] = country_names.get(entry["value"], entry["value"])
     return _answer(request, items, total, facets)
@@ -703,11 +754,16 @@ def list_actors(store: Store, request: ListRequest) -> dict[str, Any]:
     builders: dict[str, Callable[[], tuple[Any, ...]]] = {
         "event_type": lambda: (e.c.event_type, k.c.value, source()),
         "country": lambda: (e.c.country, k.c.value, source())}
+
+    def count_all() -> tuple[int, dict[str, dict[str, Any]]]:
+        with store.engine.connect() as conn:
+            return (int(conn.execute(select(func.count()).select_from(sub)).scalar_one()),
+                    _facets(conn, request, builders)[0])
+
     with store.engine.connect() as conn:
         rows = conn.execute(select(sub).order_by(*order).limit(request.limit).offset(request.offset))
         items = [{"name": r.name, "count": int(r.events), "last": r.last} for r in rows]
-        total = int(conn.execute(select(func.count()).select_from(sub)).scalar_one())
-        facets = _facets(conn, request, builders)
+    total, facets = counted(store, request, count_all)
     country_names = names().country_name
     for entry in facets.get("country", {}).get("values", []):
         entry["label"] = country_names.get(entry["value"], entry["value"])
@@ -735,12 +791,65 @@ def list_outlets(store: Store, request: ListRequest) -> dict[str, Any]:
     builders: dict[str, Callable[[], tuple[Any, ...]]] = {
         "language": lambda: (a.c.language, a.c.outlet, source()),
         "month": lambda: (_month_of(a.c.published_start, a.c.published_end), a.c.outlet, source())}
+
+    def count_all() -> tuple[int, dict[str, dict[str, Any]]]:
+        with store.engine.connect() as conn:
+            return (int(conn.execute(select(func.count()).select_from(sub)).scalar_one()),
+                    _facets(conn, request, builders)[0])
+
     with store.engine.connect() as conn:
         rows = conn.execute(select(sub).order_by(*order).limit(request.limit).offset(request.offset))
         items = [{"name": r.name, "articles": int(r.articles), "first": r.first, "last": r.last} for r in rows]
-        total = int(conn.execute(select(func.count()).select_from(sub)).scalar_one())
-        facets = _facets(conn, request, builders)
+    total, facets = counted(store, request, count_all)
     return _answer(request, items, total, facets)
+
+
+# --- the map's points -------------------------------------------------------------------------------------------
+
+# What a map marker and its popup show (``serve.maps.feature_collection``), as the event summaries hold them.
+MAP_FIELDS = ("date", "date_start", "date_end", "date_precision", "event_type", "sub_event_type", "place", "country",
+              "geo_precision", "actor1", "actor2", "latitude", "longitude")
+
+
+def _map_point(row: Any) -> Mapping[str, Any]:
+    """The fields of one event a map shows, with the date and label ``query.list_events`` gives it (a read-only
+    mapping: the points are kept and shared between requests)."""
+    data = loads(row.summary or row.data)
+    point = {key: data.get(key) for key in MAP_FIELDS}
+    point.update(id=row.id, story_id=row.story_id, fatalities=row.fatalities, happened=data.get("happened", True))
+    if "date_precision" in data:
+        dates.honest_event_date(point)
+        point["date_label"] = dates.display_date(point.get("date_start"), point.get("date_precision"))
+    return MappingProxyType(point)
+
+
+def _map_points(store: Store, limit: int, filters: Mapping[str, str | None]) -> tuple[tuple[Mapping[str, Any], ...],
+                                                                                       int]:
+    e = schema.events
+    wide = [e.c.id, e.c.story_id, e.c.fatalities, e.c.summary,
+            case((e.c.summary.is_(None), e.c.data), else_=None).label("data")]  # data only for rows before summaries
+    with store.engine.connect() as conn:
+        dated = read_model._event_query(select(*wide), **filters).where(e.c.date_start.is_not(None))
+        rows = list(conn.execute(dated.order_by(e.c.date_start, e.c.id).limit(limit)))
+        if len(rows) < limit and not (filters.get("date_from") or filters.get("date_to")):
+            undated = read_model._event_query(select(*wide), **filters).where(e.c.date_start.is_(None))
+            rows += conn.execute(undated.order_by(e.c.id).limit(limit - len(rows))).all()
+        total = len(rows) if len(rows) < limit else int(conn.execute(
+            read_model._event_query(select(func.count()).select_from(e), **filters)).scalar_one())
+    return tuple(_map_point(row) for row in rows), total
+
+
+def map_events(store: Store, limit: int, story_id: str | None = None, place: str | None = None,
+               actor: str | None = None, event_type: str | None = None, date_from: str | None = None,
+               date_to: str | None = None) -> tuple[tuple[Mapping[str, Any], ...], int]:
+    """The events of a map (at most ``limit``, in ``query.list_events``' order and with its filters) with only the
+    fields a marker shows, and how many events matched in all. Kept while the store is unchanged, as the lists
+    are: a map of the whole store reads thousands of events."""
+    filters = {"story_id": story_id, "place": place, "actor": actor, "event_type": event_type,
+               "date_from": date_from, "date_to": date_to}
+    points, total = _kept(store, ("map", tuple(sorted(filters.items())), limit),
+                          lambda: _map_points(store, limit, filters), shared=True)
+    return points, int(total)
 
 
 _COMPUTE: dict[str, Callable[[Store, ListRequest], dict[str, Any]]] = {
@@ -790,3 +899,22 @@ def suggest(store: Store, kind: str, prefix: str, limit: int = SUGGESTIONS) -> l
     return [label for label, _ in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))][:limit]
 
 
+# --- every matching event, not one page (downloads and exports) -----------------------------------------------
+
+def iter_events(store: Store, request: ListRequest, full: bool = True) -> Iterable[dict[str, Any]]:
+    """Every event of an event-list request in its sort (the page's order, all pages), read in one streamed
+    query, with ``date_match`` where a date filter only overlaps an event (as the page marks it)."""
+    e = schema.events
+    dialect = store.engine.dialect.name
+    columns = {"date": e.c.date_start, "event_type": e.c.event_type, "place": e.c.place, "country": e.c.country,
+               "fatalities": e.c.fatalities, "updated": e.c.updated_at}  # as list_events sorts
+    query = _event_filtered(dialect, select(*read_model._columns(full)).select_from(e), request.filters)
+    query = query.order_by(*_order(columns[request.column], request.descending), e.c.date_start.asc().nulls_last(),
+                           e.c.id)
+    date_from, date_to = request.filters.get("date_from"), request.filters.get("date_to")
+    with store.engine.connect() as conn:
+        for row in conn.execution_options(stream_results=True, yield_per=500).execute(query):
+            event = read_model._event_from(row, full)
+            if date_from or date_to:
+                read_model.mark_date_match([event], date_from, date_to)
+            yield event

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select, union_all
@@ -556,8 +556,17 @@ def get_story(store: Store, story_id: str, full_events: bool = True,
         # one indexed lookup per side (ix_merges_old, ix_merges_new) rather than every story merge filtered
         sides = (and_(m.c.kind == "story", m.c.old_id == row.id), m.c.new_id == row.id)
         found = {r.seq: r for side in sides for r in conn.execute(select(m).where(side)) if r.kind == "story"}
-        merges = [{"kind": r.kind, "old_id": r.old_id, "new_id": r.new_id, "reason": r.reason, "at": _iso(r.at)}
-                  for _seq, r in sorted(found.items())]
+        merges = [r for _seq, r in sorted(found.items())]
+    story = _story_from(row, articles, coverage, events, dated, merges,
+                        story_names(store, latest, limit_articles=NAMES_FROM_ARTICLES))
+    if row.id != story_id:
+        story["redirected_from"] = story_id
+    return story
+
+
+def _story_from(row: Any, articles: list[Any], coverage: dict[str, dict[str, Any]], events: list[dict[str, Any]],
+                dated: dict[str, Any], merges: list[Any], names: list[dict[str, Any]]) -> dict[str, Any]:
+    """A story as ``get_story`` gives it, from what was read for it (by ``get_story`` or ``get_stories``)."""
     data = loads(row.data)
     story = _story_dict(row, events, data) | dated
     story["articles"] = [dict(zip(_ARTICLE_KEYS, (a.id, a.outlet, a.title, a.url, a.published_at, a.date_precision,
@@ -572,11 +581,80 @@ def get_story(store: Store, story_id: str, full_events: bool = True,
     story["outlets"] = sorted(coverage) or story["outlets"]
     story["figures"] = story_figures(story["events"], data)
     story["figures_summary"] = timeline.figures_summary(story["figures"])
-    story["merges"] = merges
-    story["names"] = story_names(store, latest, limit_articles=NAMES_FROM_ARTICLES)
-    if row.id != story_id:
-        story["redirected_from"] = story_id
+    story["merges"] = [{"kind": r.kind, "old_id": r.old_id, "new_id": r.new_id, "reason": r.reason,
+                        "at": _iso(r.at)} for r in merges]
+    story["names"] = names
     return story
+
+
+STORY_BATCH = 200  # stories read together by get_stories (a few queries per batch)
+
+
+def story_ids(store: Store, q: str | None = None, date_from: str | None = None, date_to: str | None = None,
+              place: str | None = None, outlet: str | None = None, event_type: str | None = None) -> list[str]:
+    """The ids of every story ``list_stories`` lists with these filters, in its order, from one query (an export
+    reads the stories themselves with ``get_stories``)."""
+    _repo(store)
+    s = schema.stories
+    query = _story_query(select(s.c.id), q, date_from, date_to, place, outlet, event_type)
+    with store.engine.connect() as conn:
+        return list(conn.execute(query.order_by(s.c.last_seen.desc(), s.c.article_count.desc(), s.c.id)).scalars())
+
+
+def get_stories(store: Store, story_ids: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """``get_story(store, id)`` for many stories (full events, every article), in the order given, yielded batch by
+    batch: each batch of STORY_BATCH stories costs a few queries rather than about ten per story (the stories
+    JSON export). An id that is not an active story goes through ``get_story`` (merges followed); one unknown is
+    left out."""
+    _repo(store)
+    s, a, sa, m, n = (schema.stories, schema.articles, schema.story_articles, schema.merges,
+                      schema.article_names)
+    ids = list(story_ids)
+    for start in range(0, len(ids), STORY_BATCH):
+        chunk = ids[start:start + STORY_BATCH]
+        with store.engine.connect() as conn:
+            rows = {row.id: row for row in conn.execute(select(*_STORY_COLUMNS).where(s.c.id.in_(chunk)))
+                    if row.status == "active"}
+            active = [story_id for story_id in chunk if story_id in rows]
+            articles: dict[str, list[Any]] = defaultdict(list)
+            article_query = (select(sa.c.story_id, a.c.id, a.c.seq, a.c.outlet, a.c.title, a.c.url, a.c.published_at,
+                                    a.c.date_precision, a.c.published_start, a.c.published_end, a.c.language,
+                                    sa.c.similarity)
+                             .select_from(sa.join(a, a.c.id == sa.c.article_id))
+                             .where(sa.c.story_id.in_(active)).order_by(sa.c.story_id, a.c.seq))
+            for article in conn.execute(article_query):
+                articles[article.story_id].append(article)
+            events = _events_of(conn, active, full=True)
+            reports = timeline.first_reports(conn, [str(e["id"]) for found in events.values() for e in found])
+            dated = {story["id"]: story for story in _with_story_dates(conn, [
+                {"id": row.id, "first_seen": row.first_seen, "last_seen": row.last_seen} for row in rows.values()])}
+            merges: dict[str, dict[int, Any]] = defaultdict(dict)
+            if active:
+                touching = select(m).where(m.c.kind == "story", or_(m.c.old_id.in_(active), m.c.new_id.in_(active)))
+                for merge in conn.execute(touching):
+                    for side in {merge.old_id, merge.new_id} & rows.keys():
+                        merges[side][merge.seq] = merge
+            latest = {story_id: [r.id for r in articles[story_id][-NAMES_FROM_ARTICLES:]] for story_id in active}
+            wanted = sorted({article_id for found_ids in latest.values() for article_id in found_ids})
+            name_rows: dict[str, list[Any]] = defaultdict(list)
+            for part in range(0, len(wanted), 500):
+                name_query = (select(n).where(n.c.article_id.in_(wanted[part:part + 500]))
+                              .order_by(n.c.article_id, n.c.name_key, n.c.label))
+                for name_row in conn.execute(name_query):
+                    name_rows[name_row.article_id].append(name_row)
+        for story_id in chunk:
+            if story_id not in rows:  # merged away or unknown: the one-story path follows the merge
+                single = get_story(store, story_id)
+                if single is not None:
+                    yield single
+                continue
+            row = rows[story_id]
+            for event in events.get(story_id, []):
+                event["first_report"] = reports.get(str(event["id"]))
+            yield _story_from(row, articles[story_id], _coverage(articles[story_id]), events.get(story_id, []),
+                              dated[story_id], [merges[story_id][seq] for seq in sorted(merges[story_id])],
+                              story_names(store, latest[story_id], limit_articles=NAMES_FROM_ARTICLES,
+                                          name_rows=name_rows))
 
 
 def story_figures(events: Sequence[dict[str, Any]], data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -632,7 +710,7 @@ def _story_article_page(conn: Any, story_id: str, rows: int) -> tuple[list[Any],
 
 
 def story_names(store: Store, article_ids: list[str], limit_articles: int = NAMES_FROM_ARTICLES,
-                top: int = 40) -> list[dict[str, Any]]:
+                top: int = 40, name_rows: dict[str, list[Any]] | None = None) -> list[dict[str, Any]]:
     """The people, organisations and places of a story, one type per name across its latest articles.
 
     Each article's analysis already gives a name one type; across articles the types are voted (a mention is one
@@ -647,14 +725,20 @@ def story_names(store: Store, article_ids: list[str], limit_articles: int = NAME
     wanted = article_ids[-limit_articles:]
     listed: set[str] = set()
     n = schema.article_names
-    with store.engine.connect() as conn:
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            for row in conn.execute(select(n).where(n.c.article_id.in_(chunk))):
-                listed.add(row.article_id)
-                if row.label in NAME_LABELS:
-                    _vote(votes, display, articles_of, row.name_key, row.name, row.label, row.article_id,
-                          int(row.mentions))
+
+    def stored_rows() -> Iterator[Any]:
+        if name_rows is not None:  # read already for many stories at once (get_stories), in primary-key order
+            for article_id in sorted(set(wanted)):
+                yield from name_rows.get(article_id, [])
+            return
+        with store.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                yield from conn.execute(select(n).where(n.c.article_id.in_(wanted[start:start + 500])))
+
+    for row in stored_rows():
+        listed.add(row.article_id)
+        if row.label in NAME_LABELS:
+            _vote(votes, display, articles_of, row.name_key, row.name, row.label, row.article_id, int(row.mentions))
     for article_id in wanted:
         if article_id in listed:
             continue

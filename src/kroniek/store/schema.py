@@ -48,6 +48,9 @@ articles = Table(
 )
 Index("ix_articles_outlet", articles.c.outlet)
 Index("ix_articles_published", articles.c.published_start)
+# every column the article facets and the outlet list read: they count the index, not the rows with the text (0011)
+Index("ix_articles_lists", articles.c.outlet, articles.c.published_start, articles.c.published_end,
+      articles.c.date_precision, articles.c.language)
 
 article_versions = Table(
     "article_versions",
@@ -184,6 +187,10 @@ Index("ix_events_status_date", events.c.status, events.c.date_start, events.c.id
 Index("ix_events_story_date", events.c.story_id, events.c.status, events.c.date_start, events.c.id)
 # retiring an event redirects the events merged into it: one indexed lookup, not a scan of every event (0006)
 Index("ix_events_merged_into", events.c.merged_into)
+# every column the place list, the event facets and the event sorts read, before the row's JSON (0011)
+Index("ix_events_lists", events.c.status, events.c.place, events.c.country, events.c.event_type, events.c.date_start,
+      events.c.date_end, events.c.latitude, events.c.longitude, events.c.fatalities, events.c.id)
+Index("ix_events_updated", events.c.status, events.c.updated_at, events.c.id)
 
 # The names (PER/ORG/LOC) of each linked article, folded key and type, with their mention count: the story page
 # votes one type per name over these instead of loading every article's analysis.
@@ -245,6 +252,9 @@ link_event_keys = Table(
     Column("label", Text, nullable=False),
 )
 Index("ix_link_event_keys_value", link_event_keys.c.kind, link_event_keys.c.value)
+# the actor list and the key facets read keys, their events and labels from here, not from the rows (0011)
+Index("ix_link_event_keys_lists", link_event_keys.c.kind, link_event_keys.c.value, link_event_keys.c.event_id,
+      link_event_keys.c.label)
 
 
 # --- living ACLED ids (0010) ------------------------------------------------------------------------------------

@@ -278,16 +278,18 @@ def _ranked(store: Store, clauses: Sequence[Clause]) -> tuple[list[tuple[int, fl
                 "SELECT seq, ts_rank(search_vector, q) AS score FROM articles, "
                 "to_tsquery('kroniek_dutch', :query) AS q WHERE search_vector @@ q "
                 "ORDER BY score DESC, seq DESC LIMIT :cap"), {"query": query, "cap": MATCH_CAP}).all()
-            total = conn.execute(text("SELECT count(*) FROM articles WHERE search_vector @@ "
-                                      "to_tsquery('kroniek_dutch', :query)"), {"query": query}).scalar_one()
+            # fewer than the cap ranked: those are all the matches, and a second count would find them again
+            total = len(ranked) if len(ranked) < MATCH_CAP else conn.execute(text(
+                "SELECT count(*) FROM articles WHERE search_vector @@ to_tsquery('kroniek_dutch', :query)"),
+                {"query": query}).scalar_one()
             return [(row.seq, float(row.score)) for row in ranked], int(total)
         match = sqlite_match(clauses, sqlite_variants(conn))
         ranked = conn.execute(text(
             "SELECT rowid AS seq, -bm25(article_search, 4.0, 1.0) AS score FROM article_search "
             "WHERE article_search MATCH :match ORDER BY score DESC, rowid DESC LIMIT :cap"),
             {"match": match, "cap": MATCH_CAP}).all()
-        total = conn.execute(text("SELECT count(*) FROM article_search WHERE article_search MATCH :match"),
-                             {"match": match}).scalar_one()
+        total = len(ranked) if len(ranked) < MATCH_CAP else conn.execute(text(
+            "SELECT count(*) FROM article_search WHERE article_search MATCH :match"), {"match": match}).scalar_one()
         return [(row.seq, float(row.score)) for row in ranked], int(total)
 
 
