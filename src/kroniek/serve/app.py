@@ -13,7 +13,7 @@ import gc
 import hmac
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -804,7 +804,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
 
     def map_events(story_id: str | None, place: str | None, actor: str | None, event_type: str | None,
                    date_from: dt.date | None, date_to: dt.date | None,
-                   limit: int) -> tuple[list[dict[str, Any]], int, dict[str, Any]]:
+                   limit: int) -> tuple[Sequence[Mapping[str, Any]], int, dict[str, Any]]:
         """The events of one map (the filters of /api/events) and how many matched in all."""
         if date_from and date_to and date_from > date_to:
             raise HTTPException(422, "date_from is after date_to")
@@ -812,8 +812,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
                                    "event_type": event_type or None,
                                    "date_from": date_from.isoformat() if date_from else None,
                                    "date_to": date_to.isoformat() if date_to else None}
-        events = query.list_events(the_store, limit=limit, full=False, **filters)
-        total = len(events) if len(events) < limit else query.count_events(the_store, **filters)
+        events, total = lists.map_events(the_store, limit, **filters)  # the few fields a marker shows
         return events, total, filters
 
     @app.get("/api/map", tags=["api"], response_model=None, responses={
